@@ -1,0 +1,88 @@
+"""Atomic file writes: a temp file beside the target, then a rename, so readers never see half."""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, keep_mode_of: Path | None = None) -> Iterator[BinaryIO]:
+    """A binary stream whose bytes replace `path` in one rename when the block ends cleanly.
+
+    On an exception the temp file is removed and `path` is left as it was.
+    """
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        source = keep_mode_of or path
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp, os.stat(source).st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically."""
+    with atomic_writer(path) as stream:
+        stream.write(data)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` atomically unless the file already holds exactly it; True if written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
+    """Stream chunks into a temp file; rename it over `path` unless the bytes are the same.
+
+    Returns True when `path` was written; an unchanged file keeps its bytes and mtime.
+    """
+    path = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists() and filecmp.cmp(temp, path, shallow=False):
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp, os.stat(path).st_mode & 0o7777)
+        os.replace(temp, path)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def same_content(path: Path, chunks: Iterable[bytes]) -> bool:
+    """Whether `path` holds exactly the chunks' bytes (reads, writes nothing)."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").digest() == digest.digest()
+    except FileNotFoundError:
+        return False

@@ -1,0 +1,326 @@
+"""The `exportdigest` command: options, target selection, and errors turned into exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from . import __version__
+from . import config as config_file
+from .exporter import Exporter, ExportFailed, Outcome, Run
+from .registry import Target, discover
+
+EXIT_OK, EXIT_EXPORT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_INPUT = "digests"
+CORE_PARAMS = {
+    "target",
+    "list_targets",
+    "dry_run",
+    "since",
+    "until",
+    "tag",
+    "strict",
+    "quiet",
+    "verbose",
+    "config",
+    "paths",
+}
+
+EPILOG = """\b
+Examples:
+  exportdigest --target jsonl digests/
+  exportdigest --target obsidian --vault ~/Notes --dry-run
+  exportdigest -t ris -o papers.ris -t bibtex --since 2024-11-01 digests/2024-11-04.txt
+  cat digest.txt | exportdigest --target csljson -
+
+\b
+Exit codes:
+  0  done
+  1  some export failed (other targets and papers were still exported)
+  2  bad usage, unusable target settings, or unreadable input (with --strict: any problem)
+
+\b
+Defaults come from the config file (see --config); command-line options win over it.
+Shell completion: eval "$(_EXPORTDIGEST_COMPLETE=bash_source exportdigest)"
+"""
+
+
+def _list_targets(targets: Mapping[str, Target]) -> None:
+    width = max((len(n) for n in targets), default=0)
+    for name, target in targets.items():
+        text = target.exporter.summary if target.exporter else f"(broken) {target.error}"
+        click.echo(f"{name:<{width}}  {text}")
+
+
+def _target_options(targets: Mapping[str, Target]) -> list[click.Option]:
+    """Each exporter's own options, merged by name, with the targets that take them in help."""
+    merged: dict[str, click.Option] = {}
+    users: dict[str, list[str]] = {}
+    for name, target in targets.items():
+        for option in target.exporter.options if target.exporter else ():
+            if option.name in CORE_PARAMS:
+                continue
+            merged.setdefault(option.name, option)
+            users.setdefault(option.name, []).append(name)
+    for key, option in merged.items():
+        note = f"[{', '.join(users[key])}]"
+        if not (option.help or "").endswith(note):
+            option.help = f"{option.help or ''} {note}".strip()
+    return list(merged.values())
+
+
+def _value(ctx: click.Context, option: click.Option, section: Mapping[str, Any]) -> Any:
+    """An option's value: command line or environment, then the config section, then default."""
+    source = ctx.get_parameter_source(option.name)
+    if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+        return ctx.params[option.name]
+    if option.name in section:
+        try:
+            return option.type_cast_value(ctx, section[option.name])
+        except click.BadParameter as exc:
+            raise click.UsageError(
+                f"config value for {option.name}: {exc.format_message()}"
+            ) from None
+    return ctx.params[option.name]
+
+
+def _core(ctx: click.Context, name: str, defaults: Mapping[str, Any]) -> Any:
+    param = next(p for p in ctx.command.params if p.name == name)
+    return _value(ctx, param, defaults)  # type: ignore[arg-type]
+
+
+def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter]]:
+    chosen = []
+    for name in dict.fromkeys(names):
+        target = targets.get(name)
+        if target is None:
+            known = ", ".join(targets) or "none installed"
+            raise click.UsageError(f"unknown target '{name}' (known targets: {known})")
+        if target.exporter is None:
+            raise click.UsageError(f"target '{name}' {target.error}")
+        section = conf.get(name, {}) if isinstance(conf.get(name), dict) else {}
+        settings = {o.name: _value(ctx, o, section) for o in target.exporter.options}
+        run.secrets += tuple(
+            str(settings[s]) for s in target.exporter.secret_options if settings.get(s)
+        )
+        chosen.append((name, target.exporter(settings, run)))
+    return chosen
+
+
+def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> int:
+    from .inputs import collect
+    from .reader import Digests, Selection
+
+    conf = config_file.load(params["config"])
+    defaults = conf.get("defaults", {})
+    names = params["target"] or tuple(_listify(defaults.get("target", ())))
+    if not names:
+        known = ", ".join(targets)
+        raise click.UsageError(f"no target given: use --target NAME (known targets: {known})")
+    quiet, verbose = _core(ctx, "quiet", defaults), _core(ctx, "verbose", defaults)
+    run = Run(
+        dry_run=_core(ctx, "dry_run", defaults),
+        verbosity=-1 if quiet else (1 if verbose else 0),
+        show_progress=not quiet and sys.stderr.isatty(),
+    )
+    ctx.meta["run"] = run
+    exporters = _build_exporters(ctx, targets, names, conf, run)
+
+    paths = list(params["paths"]) or [DEFAULT_INPUT]
+    try:
+        files = collect(paths)
+    except FileNotFoundError as exc:
+        raise click.UsageError(f"no such file or directory: {exc.args[0]}") from None
+    if not files:
+        raise click.UsageError(f"no digest files (*.txt, *.md) found in {', '.join(paths)}")
+    since, until = _core(ctx, "since", defaults), _core(ctx, "until", defaults)
+    selection = Selection(
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        tags=tuple(params["tag"]) or tuple(_listify(defaults.get("tag", ()))),
+    )
+    digests = Digests(files, selection)
+    for problem in digests.diagnostics:
+        click.echo(str(problem), err=True)
+    strict = _core(ctx, "strict", defaults)
+    if strict and digests.diagnostics:
+        raise InputProblem(
+            f"--strict: {len(digests.diagnostics)} problem(s) in the input; nothing exported"
+        )
+    count = len(digests)
+    code = EXIT_USAGE if digests.unreadable else EXIT_OK
+    report = [f"{digests.total} papers read from {len(digests.files)} file(s)"]
+    if count != digests.total:
+        report[0] += f", {count} selected"
+    for name, exporter in exporters:
+        try:
+            outcome = exporter.export(digests, count)
+        except ExportFailed as exc:
+            click.echo(run.mask(f"exportdigest: {name}: {exc.format_message()}"), err=True)
+            outcome = Outcome()
+            outcome.add("failed", 1)
+            code = max(code, EXIT_EXPORT_FAILED)
+        if outcome.failed:
+            code = max(code, EXIT_EXPORT_FAILED)
+        report.append(f"{name}: {outcome.summary()}")
+    if run.dry_run:
+        report.append("dry run: nothing written")
+    if digests.diagnostics:
+        report.append(f"{len(digests.diagnostics)} input problem(s)")
+    run.say(run.mask("; ".join(report)))
+    return code
+
+
+class InputProblem(click.ClickException):
+    """The input cannot be used as asked (exit code 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+def _mask_error(ctx: click.Context, exc: click.ClickException) -> None:
+    run = ctx.meta.get("run")
+    if run is not None:
+        exc.message = run.mask(exc.message)
+
+
+def _listify(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def build_command(targets: Mapping[str, Target]) -> click.Command:
+    """The click command, with every installed target's own options added to the core ones."""
+
+    def callback(**params: Any) -> None:
+        ctx = click.get_current_context()
+        try:
+            code = _run(ctx, targets, **params)
+        except click.ClickException as exc:
+            _mask_error(ctx, exc)
+            raise
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # a bug in a target: one clean message, never a key
+            error = ExportFailed(f"internal error: {type(exc).__name__}: {exc}")
+            _mask_error(ctx, error)
+            if ctx.meta.get("run") and ctx.meta["run"].verbosity > 0:
+                import traceback
+
+                click.echo(ctx.meta["run"].mask(traceback.format_exc()), err=True)
+            raise error from None
+        ctx.exit(code)
+
+    def list_targets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            _list_targets(targets)
+            ctx.exit(EXIT_OK)
+
+    date = click.DateTime(formats=["%Y-%m-%d"])
+    core = [
+        click.Option(
+            ["--target", "-t"],
+            multiple=True,
+            metavar="NAME",
+            shell_complete=lambda *_: [click.shell_completion.CompletionItem(n) for n in targets],
+            help="Target to export to; repeat for several (see --list-targets).",
+        ),
+        click.Option(
+            ["--list-targets"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=list_targets,
+            help="List installed targets and exit.",
+        ),
+        click.Option(
+            ["--dry-run", "-n"],
+            is_flag=True,
+            help="Show what each target would create, update or leave; write nothing.",
+        ),
+        click.Option(
+            ["--since"],
+            type=date,
+            metavar="DATE",
+            help="Only papers first posted on or after DATE (YYYY-MM-DD).",
+        ),
+        click.Option(
+            ["--until"],
+            type=date,
+            metavar="DATE",
+            help="Only papers first posted on or before DATE (YYYY-MM-DD).",
+        ),
+        click.Option(
+            ["--tag"],
+            multiple=True,
+            metavar="TAG",
+            help="Only papers with this hashtag (repeat: any of them).",
+        ),
+        click.Option(
+            ["--strict"],
+            is_flag=True,
+            help="Treat any input problem as an error: report, export nothing, exit 2.",
+        ),
+        click.Option(["--quiet", "-q"], is_flag=True, help="Print only problems and errors."),
+        click.Option(
+            ["--verbose", "-v"],
+            is_flag=True,
+            help="Print a line for every paper each target handles.",
+        ),
+        click.Option(
+            ["--config"],
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help=f"Config file [default: {_config_hint()}].",
+        ),
+    ]
+    extra = [o for o in _target_options(targets) if o.name not in CORE_PARAMS]
+    params: list[click.Parameter] = [
+        *core,
+        *extra,
+        click.Argument(["paths"], nargs=-1, type=click.Path(allow_dash=True)),
+    ]
+    command = click.Command(
+        "exportdigest",
+        callback=callback,
+        params=params,
+        help="Export the papers of daily ML digests to Obsidian, Zotero and citation files.\n\n"
+        "PATHS are digest files or folders (searched for *.txt and *.md), or - for standard "
+        f"input; default: {DEFAULT_INPUT}/.",
+        epilog=EPILOG,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    )
+    click.version_option(__version__, "--version", prog_name="exportdigest")(command)
+    return command
+
+
+def _config_hint() -> str:
+    try:
+        return str(config_file.default_path())
+    except Exception:  # platformdirs missing or odd platform: help must still print
+        return "$EXPORTDIGEST_CONFIG"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `exportdigest` script."""
+    command = build_command(discover())
+    try:
+        command.main(args=argv, prog_name="exportdigest", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # The reader of our output (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_OK)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+            click.echo("Try 'exportdigest --help' for help.", err=True)
+        click.echo(f"exportdigest: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,79 @@
+"""Shared base for targets that write one file (`--out FILE`, stdout by default)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+
+from .atomic import replace_if_changed, same_content
+from .exporter import CREATED, UNCHANGED, UPDATED, Exporter, Outcome, TargetUsageError
+from .model import Entry
+
+
+def out_option() -> click.Option:
+    """The `--out FILE` option every file target declares (merged into one on the CLI)."""
+    return click.Option(
+        ["--out", "-o"],
+        metavar="FILE",
+        default="-",
+        show_default=True,
+        help="File to write, replaced atomically and only when its content changes"
+        " ('-' for standard output).",
+    )
+
+
+class FileExporter(Exporter):
+    """A target that renders every entry into one file; subclasses implement `render`."""
+
+    options = (out_option(),)
+    encoding = "utf-8"
+
+    def __init__(self, settings, run) -> None:
+        super().__init__(settings, run)
+        out = self.out
+        if out != "-" and Path(out).expanduser().is_dir():
+            raise TargetUsageError(f"--out {out} is a directory; name a file")
+
+    def render(self, entries: Iterable[Entry]) -> Iterator[str]:
+        """The file's text, in pieces, for the entries in order."""
+        raise NotImplementedError
+
+    @property
+    def out(self) -> str:
+        """The output path as given, or '-' for stdout."""
+        return str(self.settings.get("out") or "-")
+
+    def export(self, entries: Iterable[Entry], count: int) -> Outcome:
+        """Write the file; an identical existing file is left untouched (bytes and mtime)."""
+        outcome = Outcome()
+        label = type(self).__name__.removesuffix("Exporter").lower()
+        chunks = (
+            piece.encode(self.encoding)
+            for piece in self.render(self.run.progress(entries, count, label))
+        )
+        if self.out == "-":
+            if self.run.dry_run:
+                for _ in chunks:
+                    pass
+                self.run.plan(CREATED, f"{count} papers on standard output")
+            else:
+                stream = sys.stdout.buffer
+                for chunk in chunks:
+                    stream.write(chunk)
+                stream.flush()
+            outcome.add(CREATED, count)
+            return outcome
+        path = Path(self.out).expanduser()
+        existed = path.exists()
+        if self.run.dry_run:
+            changed = not same_content(path, chunks)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            changed = replace_if_changed(path, chunks)
+        action = (UPDATED if existed else CREATED) if changed else UNCHANGED
+        outcome.add(action, count)
+        self.run.plan(action, f"{path} ({count} papers)")
+        return outcome

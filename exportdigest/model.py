@@ -1,0 +1,102 @@
+"""The entry model every exporter is fed: one immutable `Entry` per paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title to the form two postings of the same paper share (NFKC, case, punctuation)."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def paper_id(title: str) -> str:
+    """Stable id of a paper: the same on every run and machine, and for every posting of it."""
+    digest = hashlib.sha256(normalise_title(title).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One place a paper was seen: the digest file, the line of its title, its day and part."""
+
+    path: str
+    line: int
+    date: dt.date
+    part: int = 1
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready form."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "date": self.date.isoformat(),
+            "part": self.part,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Commentary:
+    """The curator's commentary, by language; each is paragraphs joined by newlines."""
+
+    ko: str = ""
+    en: str = ""
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready form."""
+        return {"ko": self.ko, "en": self.en}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One paper, merged over every digest it appears in."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    commentary: Commentary
+    tags: tuple[str, ...]
+    date: dt.date
+    sources: tuple[Source, ...]
+    urls: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        """The jsonl dump form, keys in the documented order."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "commentary": self.commentary.as_dict(),
+            "tags": list(self.tags),
+            "date": self.date.isoformat(),
+            "sources": [s.as_dict() for s in self.sources],
+            "urls": list(self.urls),
+        }
+
+
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id(entry: Entry) -> str | None:
+    """The arXiv id of the paper when one of its own links is an arXiv page, else None.
+
+    Only the abstract's links count: commentary often cites *other* papers on arXiv.
+    """
+    for url in entry.urls:
+        if url in entry.abstract:
+            match = _ARXIV_URL.search(url)
+            if match:
+                return match.group(1)
+    return None

@@ -1,0 +1,222 @@
+"""Parse the text of one digest into paper records and diagnostics, streaming line by line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic
+from .headers import parse_header
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_HASHTAG_LINE = re.compile(r"^#[^\s#]+(?:\s+#[^\s#]+)*$")
+_SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One posting of a paper in one digest, before postings are merged into entries."""
+
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    ko: str
+    en: str
+    tags: tuple[str, ...]
+    path: str
+    line: int
+    date: dt.date
+    part: int
+
+
+def clean_line(raw: str) -> str:
+    """A physical line as the parser sees it: NFC, odd spaces made plain, ends trimmed."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFC", _SPACES.sub(" ", raw))
+    return raw.strip()
+
+
+def has_hangul(text: str) -> bool:
+    """Whether text holds a Hangul syllable (the mark of the Korean commentary)."""
+    return not text.isascii() and _HANGUL.search(text) is not None
+
+
+def is_hashtag_line(text: str) -> bool:
+    """A line made only of `#tag` tokens."""
+    return text.startswith("#") and _HASHTAG_LINE.match(text) is not None
+
+
+def is_authors_line(text: str) -> bool:
+    """A parenthesised, comma-separated list of names (no Hangul, no links)."""
+    return (
+        len(text) > 2
+        and text[0] == "("
+        and text[-1] == ")"
+        and not has_hangul(text)
+        and "://" not in text
+        and any(name.strip() for name in text[1:-1].split(","))
+    )
+
+
+def split_authors(text: str) -> tuple[str, ...]:
+    """Names of an authors line, as written."""
+    return tuple(name.strip() for name in text[1:-1].split(",") if name.strip())
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Tags of a hashtag line, without `#`, first spelling kept, duplicates dropped."""
+    return unique_tags(token[1:] for token in text.split())
+
+
+def unique_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags in order with case-insensitive duplicates dropped (Obsidian matches tags that way)."""
+    seen: dict[str, str] = {}
+    for tag in tags:
+        seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
+
+
+def find_urls(*texts: str) -> tuple[str, ...]:
+    """Links in the texts, in order, without trailing sentence punctuation."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if "://" not in text:
+            continue
+        for match in _URL.finditer(text):
+            url = match.group(0).rstrip(".,;:!?)")
+            if url.count("(") > url.count(")") and match.group(0).endswith(")"):
+                url += ")"
+            found.setdefault(url, None)
+    return tuple(found)
+
+
+Line = tuple[int, str]
+
+
+class DigestParser:
+    """Turns one digest's lines into `Record`s and `Diagnostic`s, holding one entry at a time."""
+
+    def __init__(self, path: str, fallback_date: dt.date | None) -> None:
+        self.path = path
+        self.fallback_date = fallback_date
+        self.day: tuple[dt.date, int] | None = None
+        self._undated_reported = False
+
+    def parse(self, lines: Iterable[str]) -> Iterator[Record | Diagnostic]:
+        """Records and diagnostics for the lines, in file order."""
+        chunk: list[Line] = []
+        for number, raw in enumerate(lines, start=1):
+            text = clean_line(raw)
+            if not text:
+                continue
+            header = parse_header(text) if text[0].isalnum() else None
+            if header is not None:
+                yield from self._flush(chunk, tags_line=False)
+                chunk = []
+                self.day = header
+                continue
+            # A lone hashtag line in title position is a title only if authors follow.
+            if len(chunk) == 1 and is_hashtag_line(chunk[0][1]) and not is_authors_line(text):
+                yield Diagnostic(
+                    self.path, chunk[0][0], "hashtag line with no paper above it; ignored"
+                )
+                chunk = []
+            chunk.append((number, text))
+            if len(chunk) > 1 and is_hashtag_line(text):
+                yield from self._flush(chunk, tags_line=True)
+                chunk = []
+        if chunk and len(chunk) == 1 and is_hashtag_line(chunk[0][1]):
+            yield Diagnostic(self.path, chunk[0][0], "hashtag line with no paper above it; ignored")
+            return
+        yield from self._flush(chunk, tags_line=False)
+
+    def _flush(self, chunk: list[Line], tags_line: bool) -> Iterator[Record | Diagnostic]:
+        if not chunk:
+            return
+        tags: tuple[str, ...] = ()
+        body = chunk
+        if tags_line:
+            tags = split_tags(chunk[-1][1])
+            body = chunk[:-1]
+        starts = [
+            i
+            for i in range(len(body) - 1)
+            if is_authors_line(body[i + 1][1]) and not is_authors_line(body[i][1]) or i == 0
+        ]
+        # A title must be followed by its authors; otherwise those lines are not an entry.
+        if not (len(body) > 1 and is_authors_line(body[1][1])):
+            first = body[0]
+            resume = next((s for s in starts if s > 0), None)
+            end = body[resume][0] if resume is not None else None
+            what = f"'{_short(first[1])}'"
+            yield Diagnostic(
+                self.path,
+                first[0],
+                f"no authors line after title {what}; skipped"
+                + (f" up to line {end}" if end else ""),
+                "error",
+            )
+            starts = [s for s in starts if s > 0]
+            if not starts:
+                return
+        else:
+            starts = [s for s in starts if s == 0 or s >= 2]
+        # Entries must not overlap: a split point must leave the previous entry its authors line.
+        kept: list[int] = []
+        for s in starts:
+            if not kept or s >= kept[-1] + 2:
+                kept.append(s)
+        date_part = self.day or (self.fallback_date and (self.fallback_date, 1))
+        if not date_part:
+            if not self._undated_reported:
+                self._undated_reported = True
+                yield Diagnostic(
+                    self.path,
+                    body[kept[0]][0],
+                    "papers before any date header, and the file name holds no date; skipped"
+                    " (add a header such as '2024년 11월 4일' or name the file 2024-11-04.txt)",
+                    "error",
+                )
+            return
+        for n, start in enumerate(kept):
+            last = n == len(kept) - 1
+            end = len(body) if last else kept[n + 1]
+            entry_lines = body[start:end]
+            entry_tags = tags if last else ()
+            if not (last and tags_line):
+                yield Diagnostic(
+                    self.path,
+                    entry_lines[0][0],
+                    f"'{_short(entry_lines[0][1])}' has no hashtag line; exported without tags",
+                )
+            yield self._record(entry_lines, entry_tags, date_part)
+
+    def _record(self, lines: list[Line], tags: tuple[str, ...], day: tuple[dt.date, int]) -> Record:
+        (line, title), (_, authors) = lines[0], lines[1]
+        body = [text for _, text in lines[2:]]
+        korean = [i for i, text in enumerate(body) if has_hangul(text)]
+        if korean:
+            first, last = korean[0], korean[-1]
+            abstract, ko, en = body[:first], body[first : last + 1], body[last + 1 :]
+        else:
+            abstract, ko, en = body[:1], [], body[1:]
+        return Record(
+            title=title,
+            authors=split_authors(authors),
+            abstract="\n".join(abstract),
+            ko="\n".join(ko),
+            en="\n".join(en),
+            tags=tags,
+            path=self.path,
+            line=line,
+            date=day[0],
+            part=day[1],
+        )
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

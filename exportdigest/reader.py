@@ -1,0 +1,178 @@
+"""Read digest files into merged entries: one per paper, whatever number of digests it is in.
+
+Two passes keep memory flat in input size: the first pass checks every file and keeps only a
+small index per paper (its sources and tags); the second re-reads the files and yields each
+paper once, at its first posting, with everything the index learned about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .headers import date_from_filename
+from .inputs import DigestFile, InputError, read_lines
+from .model import Commentary, Entry, Source, paper_id
+from .parser import DigestParser, Record, find_urls, unique_tags
+
+_FILLABLE = ("authors", "abstract", "ko", "en")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which papers the user asked for: a date range and tags (any of them)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    tags: tuple[str, ...] = ()
+
+    def matches(self, date: dt.date, tags: tuple[str, ...]) -> bool:
+        """Whether a paper first posted on `date` with `tags` is selected."""
+        if self.since and date < self.since:
+            return False
+        if self.until and date > self.until:
+            return False
+        if self.tags:
+            wanted = {t.casefold().lstrip("#") for t in self.tags}
+            return any(t.casefold() in wanted for t in tags)
+        return True
+
+
+@dataclass
+class _Paper:
+    """What the first pass keeps of one paper."""
+
+    sources: list[Source] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    fills: dict[str, object] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+
+    @property
+    def date(self) -> dt.date:
+        return min(s.date for s in self.sources)
+
+
+class Digests:
+    """The papers of a set of digest files, re-iterable, with their diagnostics."""
+
+    def __init__(
+        self,
+        files: list[DigestFile],
+        selection: Selection | None = None,
+        on_file: Callable[[DigestFile], None] | None = None,
+    ) -> None:
+        self.files = files
+        self.selection = selection or Selection()
+        self.diagnostics: list[Diagnostic] = []
+        self.unreadable: list[DigestFile] = []
+        self._papers: dict[str, _Paper] = {}
+        self._scan(on_file)
+
+    @property
+    def total(self) -> int:
+        """Papers read from all files, before the selection."""
+        return len(self._papers)
+
+    def __len__(self) -> int:
+        return sum(
+            1 for p in self._papers.values() if self.selection.matches(p.date, tuple(p.tags))
+        )
+
+    def _records(self, digest: DigestFile) -> Iterator[Record | Diagnostic]:
+        parser = DigestParser(digest.name, date_from_filename(digest.file_name))
+        yield from parser.parse(read_lines(digest))
+
+    def _scan(self, on_file: Callable[[DigestFile], None] | None) -> None:
+        bad = set()
+        for digest in self.files:
+            if on_file:
+                on_file(digest)
+            found: dict[str, _Paper] = {}
+            problems: list[Diagnostic] = []
+            try:
+                for item in self._records(digest):
+                    if isinstance(item, Diagnostic):
+                        problems.append(item)
+                    else:
+                        self._note(found, item)
+            except InputError as exc:
+                self.diagnostics.append(exc.diagnostic)
+                self.unreadable.append(digest)
+                bad.add(digest.name)
+                continue
+            except OSError as exc:
+                self.diagnostics.append(
+                    Diagnostic(digest.name, 0, f"cannot read: {exc.strerror or exc}", "error")
+                )
+                self.unreadable.append(digest)
+                bad.add(digest.name)
+                continue
+            self.diagnostics.extend(problems)
+            self._merge(found)
+        self.files = [f for f in self.files if f.name not in bad]
+
+    def _note(self, found: dict[str, _Paper], record: Record) -> None:
+        pid = paper_id(record.title)
+        paper = found.get(pid)
+        known = self._papers.get(pid)
+        first_posting = paper is None and known is None
+        if paper is None:
+            paper = found[pid] = _Paper()
+        if first_posting:  # the posting whose text is kept
+            paper.missing = {f for f in _FILLABLE if not getattr(record, f)}
+        else:
+            # A later posting fills only what the first posting lacked.
+            primary = known if known is not None else paper
+            for name in primary.missing - set(primary.fills) - set(paper.fills):
+                value = getattr(record, name)
+                if value:
+                    paper.fills[name] = value
+        paper.sources.append(Source(record.path, record.line, record.date, record.part))
+        paper.tags.extend(record.tags)
+
+    def _merge(self, found: dict[str, _Paper]) -> None:
+        for pid, paper in found.items():
+            known = self._papers.get(pid)
+            if known is None:
+                self._papers[pid] = paper
+                continue
+            known.sources.extend(paper.sources)
+            known.tags.extend(paper.tags)
+            for name, value in paper.fills.items():
+                known.fills.setdefault(name, value)
+
+    def __iter__(self) -> Iterator[Entry]:
+        emitted: set[str] = set()
+        for digest in self.files:
+            for item in self._records(digest):
+                if isinstance(item, Diagnostic):
+                    continue
+                pid = paper_id(item.title)
+                if pid in emitted:
+                    continue
+                emitted.add(pid)
+                paper = self._papers[pid]
+                tags = unique_tags(paper.tags)
+                if not self.selection.matches(paper.date, tags):
+                    continue
+                yield _entry(pid, item, paper, tags)
+
+
+def _entry(pid: str, record: Record, paper: _Paper, tags: tuple[str, ...]) -> Entry:
+    def pick(name: str):
+        return getattr(record, name) or paper.fills.get(name, getattr(record, name))
+
+    abstract, ko, en = pick("abstract"), pick("ko"), pick("en")
+    return Entry(
+        id=pid,
+        title=record.title,
+        authors=pick("authors"),
+        abstract=abstract,
+        commentary=Commentary(ko=ko, en=en),
+        tags=tags,
+        date=paper.date,
+        sources=tuple(sorted(paper.sources, key=lambda s: (s.date, s.part, s.path, s.line))),
+        urls=find_urls(abstract, ko, en),
+    )

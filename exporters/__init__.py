@@ -1,0 +1,1 @@
+"""The built-in exportdigest targets; each registers through the `exportdigest.exporters` group."""

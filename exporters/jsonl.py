@@ -1,0 +1,20 @@
+"""The `jsonl` target: the entry model as one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from exportdigest.filetarget import FileExporter
+from exportdigest.model import Entry
+
+
+class JsonlExporter(FileExporter):
+    """One JSON object per paper, UTF-8, keys as in the entry model."""
+
+    summary = "One JSON object per paper (the entry model), for scripts and checks."
+
+    def render(self, entries: Iterable[Entry]) -> Iterator[str]:
+        """A line of JSON per entry."""
+        for entry in entries:
+            yield json.dumps(entry.as_dict(), ensure_ascii=False) + "\n"
