@@ -292,10 +292,23 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
         "PATHS are digest files or folders (searched for *.txt and *.md), or - for standard "
         f"input; default: {DEFAULT_INPUT}/.",
         epilog=EPILOG,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        context_settings={
+            "help_option_names": ["-h", "--help"],
+            "max_content_width": 100,
+            "terminal_width": _terminal_width(),
+        },
     )
     click.version_option(__version__, "--version", prog_name="exportdigest")(command)
     return command
+
+
+def _terminal_width() -> int:
+    # Measured here with os rather than by click, whose way imports shutil (slower start-up).
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        columns = int(os.environ.get("COLUMNS", "80") or 80)
+    return max(min(columns, 100) - 2, 50)
 
 
 def _config_hint() -> str:

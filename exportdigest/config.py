@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,10 @@ def default_path() -> Path:
     """Where the config file lives: $EXPORTDIGEST_CONFIG, else the platform's config dir."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR]).expanduser()
+    if sys.platform.startswith("linux"):
+        # platformdirs' XDG rule, without importing it: `--help` shows this path.
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base, "exportdigest", FILE_NAME)
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("exportdigest", appauthor=False)) / FILE_NAME

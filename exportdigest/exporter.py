@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
-from .model import Entry
+if TYPE_CHECKING:
+    from .model import Entry
 
 # Outcome words an exporter reports per paper (and the summary counts).
 CREATED, UPDATED, UNCHANGED, SKIPPED, CONFLICT, FAILED = (

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .atomic import replace_if_changed, same_content
 from .exporter import CREATED, UNCHANGED, UPDATED, Exporter, Outcome, TargetUsageError
-from .model import Entry
+
+if TYPE_CHECKING:
+    from .model import Entry
 
 
 def out_option() -> click.Option:
@@ -66,6 +68,8 @@ class FileExporter(Exporter):
                 stream.flush()
             outcome.add(CREATED, count)
             return outcome
+        from .atomic import replace_if_changed, same_content
+
         path = Path(self.out).expanduser()
         existed = path.exists()
         if self.run.dry_run:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from exportdigest.filetarget import FileExporter
-from exportdigest.model import Entry
+
+if TYPE_CHECKING:
+    from exportdigest.model import Entry
 
 
 class JsonlExporter(FileExporter):
@@ -16,5 +18,7 @@ class JsonlExporter(FileExporter):
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
         """A line of JSON per entry."""
+        import json
+
         for entry in entries:
             yield json.dumps(entry.as_dict(), ensure_ascii=False) + "\n"

@@ -1,0 +1,5 @@
+"""`python -m exportdigest` runs the command."""
+
+from .cli import main
+
+main()
