@@ -107,6 +107,17 @@ def read_lines(digest: DigestFile) -> Iterator[str]:
     Raises InputError at the first line that is not UTF-8 text or holds a NUL byte.
     """
     with digest.open() as stream:
+        head = stream.read(8192)
+    if b"\x00" in head:
+        raise InputError(
+            Diagnostic(
+                digest.name,
+                1 + head.count(b"\n", 0, head.index(b"\x00")),
+                "binary data (NUL byte), not a text digest; file skipped",
+                "error",
+            )
+        )
+    with digest.open() as stream:
         number = 0
         for raw in stream:
             if b"\x00" in raw:

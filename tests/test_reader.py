@@ -1,0 +1,152 @@
+"""Reading digest files into merged entries: duplicates, bad files, folders, stdin, filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import sys
+
+import pytest
+
+from exportdigest.inputs import collect
+from exportdigest.model import paper_id
+from exportdigest.reader import Digests, Selection
+
+PAPER = """{title}
+(Edward S. Hu, Kwangjun Ahn)
+{abstract}
+{ko}
+#transformer {tag}
+"""
+
+
+def paper(
+    title="Belief State Transformers", abstract="An abstract.", ko="한국어 코멘트.", tag="#x"
+):
+    return PAPER.format(title=title, abstract=abstract, ko=ko, tag=tag)
+
+
+def write(folder, name, text, encoding="utf-8"):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def read(*paths, selection=None):
+    return Digests(collect([str(p) for p in paths]), selection)
+
+
+def test_same_paper_in_two_digests_is_one_entry_with_all_sources_and_united_tags(tmp_path):
+    write(tmp_path, "2024-11-05.txt", "2024-11-05 (2)\n" + paper(tag="#late #x", abstract=""))
+    write(
+        tmp_path, "2024-11-04.txt", "2024년 11월 4일\n" + paper(title="Belief state  TRANSFORMERS!")
+    )
+    digests = read(tmp_path)
+    (entry,) = list(digests)
+    assert entry.title == "Belief state  TRANSFORMERS!"  # first posting, in file order
+    assert entry.date == dt.date(2024, 11, 4)
+    assert entry.tags == ("transformer", "x", "late")
+    assert [(s.path.rsplit("/", 1)[-1], s.date.day, s.part, s.line) for s in entry.sources] == [
+        ("2024-11-04.txt", 4, 1, 2),
+        ("2024-11-05.txt", 5, 2, 2),
+    ]
+    assert entry.id == paper_id("Belief State Transformers")
+
+
+def test_later_posting_fills_only_what_the_first_lacked(tmp_path):
+    write(tmp_path, "a/2024-11-04.txt", paper(abstract="", ko="첫 번째."))
+    write(tmp_path, "b/2024-11-05.txt", paper(abstract="Filled abstract.", ko="두 번째."))
+    (entry,) = read(tmp_path)
+    assert entry.abstract == "Filled abstract."
+    assert entry.commentary.ko == "첫 번째."
+
+
+def test_id_is_stable_across_runs_and_machines():
+    # A fixed value: a change here would duplicate every user's notes and Zotero items.
+    assert (
+        paper_id("Learning to Achieve Goals with Belief State Transformers") == "7dc7237e107aa167"
+    )
+    assert (
+        paper_id("Learning to achieve goals with Belief-State Transformers.") == "7dc7237e107aa167"
+    )
+    assert paper_id("A different paper") != "7dc7237e107aa167"
+
+
+def test_non_utf8_and_binary_files_are_named_and_the_others_still_exported(tmp_path):
+    write(tmp_path, "2024-11-04.txt", paper())
+    write(tmp_path, "2024-11-05.txt", ("2024-11-05\n" + paper(title="Other")), encoding="cp949")
+    write(tmp_path, "2024-11-06.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    digests = read(tmp_path)
+    assert [e.title for e in digests] == ["Belief State Transformers"]
+    errors = {d.path.rsplit("/", 1)[-1]: d for d in digests.diagnostics}
+    assert "not UTF-8" in errors["2024-11-05.txt"].message
+    assert errors["2024-11-05.txt"].line == 5  # the first line with Korean text
+    assert "binary" in errors["2024-11-06.txt"].message
+    assert len(digests.unreadable) == 2
+
+
+def test_folders_are_walked_recursively_in_order_skipping_hidden_and_other_files(tmp_path):
+    write(tmp_path, "2024/11/2024-11-05.txt", paper(title="B"))
+    write(tmp_path, "2024/10/2024-10-01.txt", paper(title="A"))
+    write(tmp_path, ".obsidian/2024-11-06.txt", paper(title="Hidden"))
+    write(tmp_path, "2024/notes.json", "{}")
+    assert [e.title for e in read(tmp_path)] == ["A", "B"]
+
+
+def test_stdin_is_read_and_can_be_iterated_twice():
+    text = ("2024-11-04\n" + paper()).encode()
+    digests = Digests(collect(["-"], stdin=io.BytesIO(text)))
+    assert [e.title for e in digests] == [e.title for e in digests] == ["Belief State Transformers"]
+    assert digests.files[0].name == "<stdin>"
+
+
+def test_missing_path_is_an_error():
+    with pytest.raises(FileNotFoundError):
+        collect(["/nonexistent/digest.txt"])
+
+
+def test_selection_by_date_range_and_tags(tmp_path):
+    write(tmp_path, "2024-11-04.txt", paper(title="Early", tag="#alpha"))
+    write(tmp_path, "2024-11-06.txt", paper(title="Late", tag="#Beta"))
+    files = collect([str(tmp_path)])
+    since = Digests(files, Selection(since=dt.date(2024, 11, 5)))
+    assert [e.title for e in since] == ["Late"] and len(since) == 1
+    until = Digests(files, Selection(until=dt.date(2024, 11, 4)))
+    assert [e.title for e in until] == ["Early"]
+    tagged = Digests(files, Selection(tags=("#beta",)))
+    assert [e.title for e in tagged] == ["Late"] and tagged.total == 2
+
+
+def test_urls_are_collected_from_the_text(tmp_path):
+    write(
+        tmp_path,
+        "2024-11-04.txt",
+        paper(
+            abstract="Code at https://github.com/x/y.",
+            ko="관련 연구 (https://arxiv.org/abs/1907.01470) 참고.",
+        ),
+    )
+    (entry,) = read(tmp_path)
+    assert entry.urls == ("https://github.com/x/y", "https://arxiv.org/abs/1907.01470")
+
+
+def test_a_50_mb_digest_streams_in_flat_memory(tmp_path):
+    big = tmp_path / "2024-11-04.txt"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(20_000):  # 20,000 distinct papers of ~2.6 KB: over 50 MB
+            out.write(paper(title=f"Paper number {i}", abstract="x" * 2500))
+    assert big.stat().st_size > 50_000_000
+    script = (
+        "import resource, sys\n"
+        "from exportdigest.inputs import collect\n"
+        "from exportdigest.reader import Digests\n"
+        "d = Digests(collect([sys.argv[1]]))\n"
+        "n = sum(1 for _ in d)\n"
+        "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(big)], capture_output=True, text=True)
+    count, peak_kib = map(int, out.stdout.split())
+    assert count == 20_000
+    assert peak_kib < 120 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB for a 50 MB digest"
