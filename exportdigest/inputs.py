@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -35,8 +36,10 @@ class DigestFile:
     def open(self) -> BinaryIO:
         """A fresh binary stream positioned at the start."""
         if self.spool is not None:
-            self.spool.seek(0)
-            return _Unclosable(self.spool)  # type: ignore[return-value]
+            # A duplicate descriptor, so each pass can close its stream and the copy remains.
+            stream = os.fdopen(os.dup(self.spool.fileno()), "rb")
+            stream.seek(0)
+            return stream
         assert self.path is not None
         return open(self.path, "rb")
 
@@ -44,25 +47,6 @@ class DigestFile:
     def file_name(self) -> str:
         """The base name, where a date may be found."""
         return self.path.name if self.path is not None else ""
-
-
-class _Unclosable:
-    """Lets the spooled stdin copy be read more than once."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-
-    def __iter__(self):
-        return iter(self._stream)
-
-    def read(self, size: int = -1) -> bytes:
-        return self._stream.read(size)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 def collect(paths: list[str], stdin: BinaryIO | None = None) -> list[DigestFile]:
@@ -74,9 +58,10 @@ def collect(paths: list[str], stdin: BinaryIO | None = None) -> list[DigestFile]
     for raw in paths:
         if raw == "-":
             source = stdin if stdin is not None else sys.stdin.buffer
-            spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - kept for pass 2
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - read again by the second pass
             while block := source.read(1 << 20):
                 spool.write(block)
+            spool.flush()
             found.append(DigestFile(STDIN_NAME, spool=spool))
             continue
         path = Path(raw)
@@ -102,52 +87,46 @@ def _display(path: Path) -> str:
 
 
 def read_lines(digest: DigestFile) -> Iterator[str]:
-    """The file's lines as text, one at a time; CRLF, CR and a BOM are taken.
+    """The file's lines as text, one at a time, without line ends; CRLF, CR and a BOM are taken.
 
-    Raises InputError at the first line that is not UTF-8 text or holds a NUL byte.
+    Raises InputError (with the line) for a file that is not UTF-8 text or holds a NUL byte.
     """
+    number = 0
+    with digest.open() as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            for number, line in enumerate(text, start=1):  # noqa: B007 - read after the loop
+                if "\x00" in line:
+                    raise InputError(_binary(digest, number))
+                yield line.rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise InputError(_undecodable(digest)) from None
+        finally:
+            text.detach()
+
+
+def _binary(digest: DigestFile, line: int) -> Diagnostic:
+    return Diagnostic(
+        digest.name, line, "binary data (NUL byte), not a text digest; file skipped", "error"
+    )
+
+
+def _undecodable(digest: DigestFile) -> Diagnostic:
+    """The diagnostic for the first line that is not UTF-8 (found by a slow re-read)."""
     with digest.open() as stream:
         head = stream.read(8192)
     if b"\x00" in head:
-        raise InputError(
-            Diagnostic(
-                digest.name,
-                1 + head.count(b"\n", 0, head.index(b"\x00")),
-                "binary data (NUL byte), not a text digest; file skipped",
-                "error",
-            )
-        )
+        return _binary(digest, 1 + head.count(b"\n", 0, head.index(b"\x00")))
     with digest.open() as stream:
-        number = 0
-        for raw in stream:
-            if b"\x00" in raw:
-                raise InputError(
-                    Diagnostic(
-                        digest.name,
-                        number + 1,
-                        "binary data (NUL byte), not a text digest; file skipped",
-                        "error",
-                    )
-                )
+        for number, raw in enumerate(stream, start=1):
             try:
-                text = raw.decode("utf-8")
+                raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    Diagnostic(
-                        digest.name,
-                        number + 1,
-                        f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1});"
-                        " file skipped - save it as UTF-8",
-                        "error",
-                    )
-                ) from None
-            if number == 0 and text.startswith("\ufeff"):
-                text = text[1:]
-            text = text.removesuffix("\n").removesuffix("\r")
-            if "\r" in text:
-                for piece in text.split("\r"):
-                    number += 1
-                    yield piece
-            else:
-                number += 1
-                yield text
+                return Diagnostic(
+                    digest.name,
+                    number,
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1});"
+                    " file skipped - save it as UTF-8",
+                    "error",
+                )
+    return Diagnostic(digest.name, 0, "not UTF-8 text; file skipped - save it as UTF-8", "error")

@@ -14,6 +14,7 @@ from .headers import parse_header
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HASHTAG_LINE = re.compile(r"^#[^\s#]+(?:\s+#[^\s#]+)*$")
 _SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+_HEADER_MAX = 40  # "September 30, 2024 (12)" and the Korean form fit well within this
 _URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
 
 
@@ -35,14 +36,19 @@ class Record:
 
 def clean_line(raw: str) -> str:
     """A physical line as the parser sees it: NFC, odd spaces made plain, ends trimmed."""
-    if not raw.isascii():
-        raw = unicodedata.normalize("NFC", _SPACES.sub(" ", raw))
+    if raw.isascii():
+        return (raw.replace("\t", " ") if "\t" in raw else raw).strip()
+    if not raw.isprintable():  # tabs, NBSP and other odd spaces are all non-printable
+        raw = _SPACES.sub(" ", raw)
+    if not unicodedata.is_normalized("NFC", raw):
+        raw = unicodedata.normalize("NFC", raw)
     return raw.strip()
 
 
 def has_hangul(text: str) -> bool:
     """Whether text holds a Hangul syllable (the mark of the Korean commentary)."""
-    return not text.isascii() and _HANGUL.search(text) is not None
+    # max() is a fast scan; most non-ASCII English lines hold nothing at or above U+AC00.
+    return not text.isascii() and max(text) >= "\uac00" and _HANGUL.search(text) is not None
 
 
 def is_hashtag_line(text: str) -> bool:
@@ -113,7 +119,8 @@ class DigestParser:
             text = clean_line(raw)
             if not text:
                 continue
-            header = parse_header(text) if text[0].isalnum() else None
+            # Headers are short; most lines are skipped here before any regex runs.
+            header = parse_header(text) if len(text) <= _HEADER_MAX else None
             if header is not None:
                 yield from self._flush(chunk, tags_line=False)
                 chunk = []
@@ -142,13 +149,10 @@ class DigestParser:
         if tags_line:
             tags = split_tags(chunk[-1][1])
             body = chunk[:-1]
-        starts = [
-            i
-            for i in range(len(body) - 1)
-            if is_authors_line(body[i + 1][1]) and not is_authors_line(body[i][1]) or i == 0
-        ]
+        authors = [text[0] == "(" and is_authors_line(text) for _, text in body]
+        starts = [0] + [i for i in range(1, len(body) - 1) if authors[i + 1] and not authors[i]]
         # A title must be followed by its authors; otherwise those lines are not an entry.
-        if not (len(body) > 1 and is_authors_line(body[1][1])):
+        if not (len(body) > 1 and authors[1]):
             first = body[0]
             resume = next((s for s in starts if s > 0), None)
             end = body[resume][0] if resume is not None else None

@@ -20,5 +20,6 @@ class JsonlExporter(FileExporter):
         """A line of JSON per entry."""
         import json
 
+        encode = json.JSONEncoder(ensure_ascii=False).encode
         for entry in entries:
-            yield json.dumps(entry.as_dict(), ensure_ascii=False) + "\n"
+            yield encode(entry.as_dict()) + "\n"
