@@ -1,0 +1,123 @@
+"""The `zotero` target: each paper as a preprint item with its commentary note, via the Web API.
+
+This module stays light (`--help` imports it): pyzotero and the HTTP client are imported
+only when an export runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import click
+
+from exportdigest.exporter import Exporter, ExportFailed, Outcome, Run, TargetUsageError
+from exportdigest.model import Entry
+
+from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, read
+
+
+class ZoteroExporter(Exporter):
+    """Creates or updates one Zotero item (and note) per paper; never duplicates or clobbers."""
+
+    summary = "Zotero library via the Web API: a preprint item and a commentary note per paper."
+    options = (
+        click.Option(
+            ["--zotero-library-id"],
+            envvar="ZOTERO_LIBRARY_ID",
+            metavar="ID",
+            help="Zotero library number (user ID, or group ID with --zotero-library-type group).",
+        ),
+        click.Option(
+            ["--zotero-library-type"],
+            envvar="ZOTERO_LIBRARY_TYPE",
+            type=click.Choice(["user", "group"]),
+            default="user",
+            show_default=True,
+            help="Whether the library is your own or a group's.",
+        ),
+        click.Option(
+            ["--zotero-api-key"],
+            envvar="ZOTERO_API_KEY",
+            metavar="KEY",
+            help="Zotero API key with write access (better: ZOTERO_API_KEY or the config file).",
+        ),
+        click.Option(
+            ["--zotero-api-url"],
+            envvar="ZOTERO_API_URL",
+            default=DEFAULT_API_URL,
+            show_default=True,
+            metavar="URL",
+            help="Zotero Web API server.",
+        ),
+        click.Option(
+            ["--zotero-collection"],
+            default=DEFAULT_COLLECTION,
+            show_default=True,
+            metavar="NAME",
+            help="Collection new papers are filed into (created when missing).",
+        ),
+        click.Option(
+            ["--zotero-collection-per-day/--no-zotero-collection-per-day"],
+            default=False,
+            help="File new papers into a sub-collection per digest day (YYYY-MM-DD).",
+        ),
+        click.Option(
+            ["--force"],
+            is_flag=True,
+            help="Overwrite what was changed by hand since the last export.",
+        ),
+    )
+    secret_options = ("zotero_api_key",)
+    # Extra keyword arguments for the HTTP client (tests pass a fake clock and short timeouts).
+    api_options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, settings: Mapping[str, Any], run: Run) -> None:
+        super().__init__(settings, run)
+        self.config = read(settings)
+
+    def export(self, entries: Iterable[Entry], count: int) -> Outcome:
+        """Push the entries; conflicts and failures are reported per paper by title."""
+        from .api import ApiError, ApiUnavailable, ZoteroApi
+        from .remote import AccessDenied, WriteDenied
+        from .state import StateFile
+        from .sync import Sync
+
+        config = self.config
+        api = ZoteroApi(
+            config.library_type,
+            config.library_id,
+            config.api_key,
+            config.api_url,
+            on_wait=self.run.detail,
+            **self.api_options,
+        )
+        sync = Sync(
+            api,
+            StateFile(config.api_url, config.library_type, config.library_id, None),
+            self.run,
+            collection=config.collection,
+            per_day=config.per_day,
+            force=config.force,
+        )
+        try:
+            outcome = sync.push(entries, count)
+        except AccessDenied:
+            raise TargetUsageError(
+                f"Zotero at {api.host} refused access to {config.library}: check the API key "
+                "(--zotero-api-key / ZOTERO_API_KEY) and --zotero-library-id/-type; "
+                "nothing was written"
+            ) from None
+        except WriteDenied as exc:
+            raise ExportFailed(self.run.mask(f"{config.library}: {exc}")) from None
+        except (ApiError, ApiUnavailable) as exc:
+            raise ExportFailed(
+                self.run.mask(f"{exc}; what was done is kept, run again to finish")
+            ) from None
+        finally:
+            api.close()
+        counts = api.counters
+        self.run.detail(
+            f"zotero: {counts.requests} request(s) to {api.host}, {counts.writes} write(s)"
+        )
+        return outcome

@@ -1,0 +1,184 @@
+"""HTTP to the Zotero Web API through pyzotero's client, with the safety pyzotero 1.16 lacks.
+
+pyzotero supplies the configured HTTP client, the auth and API-version headers and the
+library's URL. This module adds what its write calls do not do: a write token chosen by the
+caller and reused on every retry of the same batch (so a retry after a lost answer cannot
+write twice), `Backoff` and `Retry-After` honoured before the next request, exponential
+backoff on 5xx and connection errors, and error messages that never carry the API key.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+from pyzotero.zotero import Zotero
+
+RETRY_STATUS = frozenset({409, 429, 500, 502, 503, 504})  # 409: the library is locked
+# Transport errors after which a request may be sent again (the write token keeps it safe).
+RETRYABLE = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
+
+
+class ApiError(Exception):
+    """The server answered a request with an error status that retrying will not fix."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ApiUnavailable(Exception):
+    """The server could not be reached, or kept failing, after every retry."""
+
+
+@dataclass
+class Reply:
+    """A server answer: status, headers, parsed body, and how many attempts it took."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    attempts: int = 1
+
+    @property
+    def version(self) -> int | None:
+        """The `Last-Modified-Version` header (the library version), if sent."""
+        value = self.headers.get("last-modified-version")
+        return int(value) if value and value.isdigit() else None
+
+
+@dataclass
+class Counters:
+    """How many requests went out, for reports and benchmarks."""
+
+    requests: int = 0
+    writes: int = 0
+    waited: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def new_token() -> str:
+    """A fresh 32-character write token for one logical batch."""
+    return uuid.uuid4().hex
+
+
+class ZoteroApi:
+    """One library on one Zotero server; every request retried and paced as the API asks."""
+
+    def __init__(
+        self,
+        library_type: str,
+        library_id: str,
+        api_key: str,
+        api_url: str,
+        *,
+        timeout: float = 30.0,
+        write_timeout: float = 120.0,
+        attempts: int = 6,
+        max_wait: float = 300.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        self._zot = Zotero(library_id, library_type, api_key)
+        self._zot.endpoint = api_url.rstrip("/")
+        self.base = f"{self._zot.endpoint}/{self._zot.library_type}/{self._zot.library_id}"
+        self.host = urlsplit(self._zot.endpoint).netloc or self._zot.endpoint
+        self.timeout, self.write_timeout = timeout, write_timeout
+        self.attempts, self.max_wait = attempts, max_wait
+        self._sleep, self._clock, self._on_wait = sleep, clock, on_wait
+        self._not_before = 0.0
+        self.counters = Counters()
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._zot.client.close()
+
+    def get(self, path: str, **params: Any) -> Reply:
+        """GET `path` under the library, with query parameters."""
+        return self._send("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def post(self, path: str, payload: list[dict[str, Any]], token: str) -> Reply:
+        """POST objects to `path` with the caller's write token (reused on every retry)."""
+        return self._send("POST", path, json=payload, headers={"Zotero-Write-Token": token})
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Reply:
+        url = f"{self.base}/{path}"
+        what = f"{method} {path.split('?')[0]}"
+        headers = {**self._zot.default_headers(), **kwargs.pop("headers", {})}
+        timeout = self.write_timeout if method != "GET" else self.timeout
+        problem = ""
+        for attempt in range(1, self.attempts + 1):
+            self._pause_until(self._not_before, "the server asked to back off")
+            self.counters.requests += 1
+            if method != "GET":
+                self.counters.writes += 1
+            try:
+                response = self._zot.client.request(
+                    method, url, headers=headers, timeout=timeout, **kwargs
+                )
+            except RETRYABLE as exc:
+                problem = f"{what}: no answer from {self.host} ({type(exc).__name__})"
+                self._retry_pause(attempt, None, problem)
+                continue
+            except httpx2.HTTPError as exc:
+                raise ApiUnavailable(
+                    f"{what}: cannot talk to {self.host} ({type(exc).__name__})"
+                ) from None
+            reply = Reply(
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                _body(response),
+                attempt,
+            )
+            backoff = _seconds(reply.headers.get("backoff"))
+            if backoff:
+                self._not_before = max(self._not_before, self._clock() + backoff)
+            if reply.status in RETRY_STATUS:
+                problem = f"{what}: {self.host} answered HTTP {reply.status}"
+                retry_after = _seconds(reply.headers.get("retry-after"))
+                if reply.status in (429, 503) and retry_after is None:
+                    retry_after = backoff
+                self._retry_pause(attempt, retry_after, problem)
+                continue
+            return reply
+        raise ApiUnavailable(f"{problem}; gave up after {self.attempts} attempts")
+
+    def _retry_pause(self, attempt: int, retry_after: float | None, problem: str) -> None:
+        if attempt >= self.attempts:
+            return
+        delay = retry_after if retry_after is not None else min(2.0 ** (attempt - 1), 60.0)
+        self._pause_until(self._clock() + delay, problem)
+
+    def _pause_until(self, deadline: float, why: str) -> None:
+        delay = deadline - self._clock()
+        if delay <= 0:
+            return
+        if delay > self.max_wait:
+            raise ApiUnavailable(f"{why}: asked to wait {delay:.0f} s; try again later")
+        if self._on_wait and delay >= 1:
+            self._on_wait(f"zotero: waiting {delay:.0f} s ({why})")
+        self.counters.waited += delay
+        self._sleep(delay)
+
+
+def _seconds(value: str | None) -> float | None:
+    """A header's number of seconds, or None when absent or not a number."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _body(response: Any) -> Any:
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+    return response.text

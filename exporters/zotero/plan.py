@@ -1,0 +1,147 @@
+"""What to do with one paper, given what the library holds: create, update, leave, or conflict."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from exportdigest.exporter import CONFLICT, CREATED, UNCHANGED, UPDATED
+
+from . import fingerprint
+from .render import Paper
+
+SERVER_MANAGED = ("dateAdded", "dateModified")
+
+
+@dataclass
+class Remote:
+    """One paper's objects as the library holds them (None: not there)."""
+
+    item: dict[str, Any] | None = None
+    note: dict[str, Any] | None = None
+    item_gone: bool = False  # deleted by the user (in the library's deletion log)
+    note_gone: bool = False
+
+
+@dataclass
+class Decision:
+    """The plan for one paper and the objects to send for it (item first)."""
+
+    action: str
+    reason: str = ""
+    objects: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def creates_item(self) -> bool:
+        """Whether the item itself is created (it then needs a collection)."""
+        return (
+            bool(self.objects)
+            and self.objects[0].get("version") == 0
+            and (self.objects[0].get("itemType") != "note")
+        )
+
+
+def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
+    """Compare the rendering with the library and say what to write."""
+    item = remote.item
+    if item is not None and fingerprint.paper_id_of(item.get("extra", "")) != paper.id:
+        return Decision(CONFLICT, f"key {paper.item_key} is taken by another Zotero item")
+    pushed = fingerprint.pushed(item.get("extra", "")) if item else None
+    problems = _user_changes(paper, remote, pushed)
+    if problems and not force:
+        return Decision(CONFLICT, "; ".join(problems))
+    note_fp = paper.note_fp if paper.note is not None else (pushed[1] if pushed else "-")
+    objects = []
+    item_payload = _item_payload(paper, item, note_fp, force)
+    if item_payload:
+        objects.append(item_payload)
+    note_payload = _note_payload(paper, remote.note, force)
+    if note_payload:
+        objects.append(note_payload)
+    if not objects:
+        return Decision(UNCHANGED)
+    action = CREATED if item is None else UPDATED
+    reason = "overwriting what was changed in Zotero (--force)" if problems else ""
+    return Decision(action, reason, objects)
+
+
+def _user_changes(paper: Paper, remote: Remote, pushed: tuple[str, str] | None) -> list[str]:
+    """Why the library's copy must not be overwritten without --force ([] if it may be)."""
+    found = []
+    item, note = remote.item, remote.note
+    if remote.item_gone:
+        found.append("deleted in Zotero")
+    elif item is not None:
+        if item.get("deleted"):
+            found.append("in the Zotero trash")
+        same = fingerprint.item_fp(item, paper.arxiv) == paper.item_fp
+        clean = pushed is not None and pushed[0] in fingerprint.item_fps(item)
+        if not (same or clean):
+            found.append("changed in Zotero")
+    if paper.note is not None:
+        if remote.note_gone:
+            found.append("its note was deleted in Zotero")
+        elif note is not None:
+            current = fingerprint.note_fp(note.get("note", ""))
+            if not (current == paper.note_fp or (pushed is not None and current == pushed[1])):
+                found.append("its note was changed in Zotero")
+            if note.get("deleted"):
+                found.append("its note is in the Zotero trash")
+    return found
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _item_payload(
+    paper: Paper, item: dict[str, Any] | None, note_fp: str, force: bool
+) -> dict[str, Any] | None:
+    """The item to send, or None when the library's copy is already right."""
+    user_extra = item.get("extra", "") if item else ""
+    extra = fingerprint.extra_with(user_extra, paper.id, paper.item_fp, note_fp)
+    if item is None:
+        created = {"key": paper.item_key, "version": 0, **paper.item, "extra": extra}
+        return {**created, "collections": []}
+    restore = force and bool(item.get("deleted"))
+    same = fingerprint.item_fp(item, paper.arxiv) == paper.item_fp
+    if same and _lines(item.get("extra", "")) == _lines(extra) and not restore:
+        return None
+    data = {k: copy.deepcopy(v) for k, v in item.items() if k not in SERVER_MANAGED}
+    data.update({k: copy.deepcopy(v) for k, v in paper.item.items() if k != "tags"})
+    ours = {t["tag"] for t in paper.item["tags"]}
+    kept = [
+        t
+        for t in item.get("tags") or ()
+        if str(t.get("type", 0)) != "1" and t.get("tag") not in ours
+    ]
+    data["tags"] = kept + copy.deepcopy(paper.item["tags"])
+    data["extra"] = extra
+    if restore:
+        data["deleted"] = 0
+    return data
+
+
+def _note_payload(paper: Paper, note: dict[str, Any] | None, force: bool) -> dict[str, Any] | None:
+    """The note to send, or None when there is none or the library's copy is already right."""
+    if paper.note is None:
+        return None
+    if note is None:
+        return {
+            "key": paper.note_key,
+            "version": 0,
+            "itemType": "note",
+            "parentItem": paper.item_key,
+            "note": paper.note,
+            "tags": [],
+            "relations": {},
+        }
+    restore = force and bool(note.get("deleted"))
+    if fingerprint.note_fp(note.get("note", "")) == paper.note_fp and not restore:
+        return None
+    data = {k: copy.deepcopy(v) for k, v in note.items() if k not in SERVER_MANAGED}
+    data["note"] = paper.note
+    if restore:
+        data["deleted"] = 0
+    return data

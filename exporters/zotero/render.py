@@ -1,0 +1,109 @@
+"""Entry -> the Zotero objects for one paper: a `preprint` item and its commentary note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from exportdigest.model import Entry, arxiv_id
+
+from . import fingerprint
+from .keys import item_key, note_key
+from .names import creator
+from .notes import note_html
+
+MAX_TAG = 255  # longest tag the Zotero server stores
+# C0/C1 control characters other than tab and newline, and lone surrogates: Zotero cannot
+# store them (and they are not valid in a note's HTML).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_NEW_STYLE = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
+_OLD_STYLE = re.compile(r"/(\d{2})(\d{2})\d{3}$")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What this project owns of one paper in Zotero, ready to merge into the library."""
+
+    id: str
+    title: str
+    day: dt.date
+    item: dict[str, Any]  # the preprint's fields, creators, tags and `extra`
+    note: str | None  # the commentary note's HTML, None when there is no commentary
+    arxiv: bool  # whether the arXiv fields are part of what we own
+
+    @property
+    def item_key(self) -> str:
+        """Key of the preprint item."""
+        return item_key(self.id)
+
+    @property
+    def note_key(self) -> str:
+        """Key of the commentary note."""
+        return note_key(self.id)
+
+    @property
+    def item_fp(self) -> str:
+        """Fingerprint of the item as we render it."""
+        return fingerprint.item_fp(self.item, self.arxiv)
+
+    @property
+    def note_fp(self) -> str:
+        """Fingerprint of the note as we render it ("-" without a note)."""
+        return fingerprint.note_fp(self.note)
+
+
+def clean(text: str) -> str:
+    """Text Zotero can store: line ends unified, control characters dropped."""
+    return _UNSTORABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def one_line(text: str) -> str:
+    """Text for a one-line field (title): any run of white space becomes one space."""
+    return " ".join(clean(text).split())
+
+
+def paper(entry: Entry) -> Paper:
+    """The Zotero objects for an entry."""
+    title = one_line(entry.title)
+    item: dict[str, Any] = {
+        "itemType": "preprint",
+        "title": title,
+        "creators": [c for c in (creator(clean(a)) for a in entry.authors) if c],
+        "abstractNote": clean(entry.abstract),
+        "tags": _tags(entry.tags),
+        "extra": fingerprint.id_line(entry.id),
+    }
+    found = arxiv_id(entry)
+    if found:
+        item.update(arxiv_fields(found))
+    note = note_html(title, clean(entry.commentary.ko), clean(entry.commentary.en))
+    return Paper(entry.id, title, entry.date, item, note, bool(found))
+
+
+def arxiv_fields(identifier: str) -> dict[str, str]:
+    """The fields Zotero's own arXiv translator fills for a preprint with this arXiv id."""
+    fields = {
+        "url": f"https://arxiv.org/abs/{identifier}",
+        "repository": "arXiv",
+        "archiveID": f"arXiv:{identifier}",
+        "DOI": f"10.48550/arXiv.{identifier}",
+        "date": "",
+    }
+    month = _NEW_STYLE.match(identifier) or _OLD_STYLE.search(identifier)
+    if month:
+        year = int(month.group(1))
+        century = 2000 if year < 91 else 1900  # arXiv began in 1991
+        fields["date"] = f"{century + year:04d}-{month.group(2)}"
+    return fields
+
+
+def _tags(tags: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Hashtags as automatic tags (type 1), so they stay apart from the user's own tags."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        name = one_line(tag)[:MAX_TAG].strip()
+        if name:
+            seen.setdefault(name, None)
+    return [{"tag": name, "type": 1} for name in seen]

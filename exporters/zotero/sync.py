@@ -1,0 +1,332 @@
+"""One push of papers to a Zotero library: read its state, plan each paper, write in batches.
+
+Reads: one `format=versions` request (since the last run's library version when this machine
+has pushed before), the deletion log only when new items are to be made, and the items that
+must be compared, 50 keys a request. Writes: at most 50 objects a request, a paper's item and
+note always in the same one, each batch with its own write token, reused on retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from exportdigest.exporter import CONFLICT, FAILED, UNCHANGED, Outcome, Run
+from exportdigest.model import Entry
+
+from . import fingerprint, schema
+from .api import Reply, ZoteroApi, new_token
+from .collections import Collections
+from .plan import Decision, Remote, decide
+from .remote import Library, WriteDenied
+from .render import Paper, paper
+from .state import GONE, Record, State, StateFile
+
+MAX_OBJECTS = 50  # the API's limit per write request
+ROUNDS = 2  # a paper whose write met a version conflict is re-read and re-planned once
+
+
+@dataclass
+class Work:
+    """A paper with a plan that writes."""
+
+    paper: Paper
+    decision: Decision
+    round: int = 1
+
+
+class Sync:
+    """Pushes entries into one library; `push` returns what happened per paper."""
+
+    def __init__(
+        self,
+        api: ZoteroApi,
+        state_file: StateFile,
+        run: Run,
+        *,
+        collection: str,
+        per_day: bool,
+        force: bool,
+    ) -> None:
+        self.api, self.state_file, self.run, self.force = api, state_file, run, force
+        self.library = Library(api)
+        self.collections = Collections(
+            api, self.library, collection, per_day, run.dry_run, run.detail
+        )
+        self.outcome = Outcome()
+        self.state = State()
+        self._changed: dict[str, int] = {}
+        self._full = True
+        self._gone: set[str] | None = None
+
+    # ---- the whole push ---------------------------------------------------------------------
+
+    def push(self, entries: Iterable[Entry], count: int) -> Outcome:
+        """Plan every paper against the library, then write what must be written."""
+        self._read_library()
+        work, to_compare, to_create = self._classify(self.run.progress(entries, count, "zotero"))
+        work += self._plan_fetched(to_compare)
+        work += self._plan_new(to_create)
+        writing = [w for w in work if w.decision.objects]
+        if writing and any(w.decision.creates_item for w in writing):
+            self.collections.resolve(w.paper.day for w in writing if w.decision.creates_item)
+        if self.run.dry_run:
+            for w in writing:
+                self._settle(w.paper, w.decision)
+            return self.outcome
+        self._save()
+        try:
+            self._write(writing)
+        finally:
+            self._save()
+        return self.outcome
+
+    def _read_library(self) -> None:
+        state, warning = self.state_file.load()
+        if warning:
+            self.run.say(f"zotero: {warning}")
+        since = state.library_version
+        changed, version = self.library.versions(since)
+        if since is not None and version < since:  # the library was reset or restored
+            self.run.say("zotero: the library is older than this machine remembers; re-reading")
+            state, since = State(), None
+            changed, version = self.library.versions(None)
+        self.state, self._changed, self._full = state, changed, since is None
+        self.state.library_version = version
+
+    # ---- planning ---------------------------------------------------------------------------
+
+    def _version(self, key: str) -> int | None:
+        """The object's version in the library as far as we know (None: not there)."""
+        if key in self._changed:
+            return self._changed[key]
+        if self._full:
+            return None
+        record = self.state.objects.get(key)
+        return record.version if record else None
+
+    def _keys(self, p: Paper) -> list[str]:
+        return [p.item_key, p.note_key] if p.note is not None else [p.item_key]
+
+    def _classify(self, entries: Iterable[Entry]) -> tuple[list[Work], list[Paper], list[Paper]]:
+        """Decide what can be decided without reading items; sort out the rest."""
+        work: list[Work] = []
+        to_compare: list[Paper] = []
+        to_create: list[Paper] = []
+        for entry in entries:
+            p = paper(entry)
+            invalid = schema.problems({**p.item, "key": p.item_key, "version": 0})
+            if invalid:
+                self._fail(p, "not a valid Zotero item: " + "; ".join(invalid))
+                continue
+            versions = [self._version(k) for k in self._keys(p)]
+            if versions[0] is None and all(v is None for v in versions):
+                to_create.append(p)
+                continue
+            known = self._known(p, versions)
+            if known is None:
+                to_compare.append(p)
+            else:
+                self._settle(p, known)
+        return work, to_compare, to_create
+
+    def _known(self, p: Paper, versions: list[int | None]) -> Decision | None:
+        """A decision from the local records alone, when they match the library's versions."""
+        records = []
+        for key, version in zip(self._keys(p), versions, strict=True):
+            record = self.state.objects.get(key)
+            if version is None or record is None or record.version != version:
+                return None
+            records.append(record)
+        if any(r.version == GONE for r in records) or any(r.current != r.pushed for r in records):
+            if self.force:
+                return None
+            gone = records[0].version == GONE
+            return Decision(CONFLICT, "deleted in Zotero" if gone else "changed in Zotero")
+        wanted = [p.item_fp, p.note_fp][: len(records)]
+        if [r.current for r in records] == wanted:
+            return Decision(UNCHANGED)
+        return None
+
+    def _plan_fetched(self, papers: list[Paper]) -> list[Work]:
+        """Read the items these papers need compared (50 keys a request) and decide."""
+        keys = [k for p in papers for k in self._keys(p) if self._version(k) not in (None, GONE)]
+        found = {data["key"]: data for data in self.library.items(keys)} if keys else {}
+        return self._decide_all((p, self._remote(p, found)) for p in papers)
+
+    def _decide_all(self, pairs: Iterable[tuple[Paper, Remote]]) -> list[Work]:
+        """Decide each paper; settle those with nothing to write, return the others."""
+        work = []
+        for p, remote in pairs:
+            decision = decide(p, remote, self.force)
+            if decision.objects:
+                work.append(Work(p, decision))
+            else:
+                self._settle(p, decision)
+        return work
+
+    def _remote(self, p: Paper, found: dict[str, dict[str, Any]]) -> Remote:
+        """The paper's objects as read, recording them (or their deletion) in the state."""
+        remote = Remote()
+        pushed = None
+        item = found.get(p.item_key)
+        if item is not None:
+            pushed = fingerprint.pushed(item.get("extra", ""))
+        for key, attr in ((p.item_key, "item"), (p.note_key, "note")):
+            if attr == "note" and p.note is None:
+                continue
+            data = found.get(key)
+            version = self._version(key)
+            if data is not None:
+                setattr(remote, attr, data)
+                if attr == "item":
+                    current = fingerprint.item_fp(data, p.arxiv)
+                    was = pushed[0] if pushed else ""
+                    was = current if was in fingerprint.item_fps(data) else was
+                else:
+                    current = fingerprint.note_fp(data.get("note", ""))
+                    was = pushed[1] if pushed else ""
+                self.state.objects[key] = Record(int(data["version"]), current, was)
+            elif version is not None:
+                setattr(remote, f"{attr}_gone", True)
+                self.state.objects[key] = Record(GONE, "", "")
+        return remote
+
+    def _plan_new(self, papers: list[Paper]) -> list[Work]:
+        """Papers none of whose objects are known: created, unless the user deleted them."""
+        if not papers:
+            return []
+        if self._gone is None:
+            self._gone = self.library.deleted_items(0)
+        gone = self._gone
+        for key in (k for p in papers for k in self._keys(p) if k in gone):
+            self.state.objects[key] = Record(GONE, "", "")
+        return self._decide_all(
+            (p, Remote(item_gone=p.item_key in gone, note_gone=p.note_key in gone)) for p in papers
+        )
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def _write(self, work: list[Work]) -> None:
+        for w in work:
+            if w.decision.creates_item:
+                w.decision.objects[0]["collections"] = [self.collections.key_for(w.paper.day)]
+        while work:
+            retry: list[Work] = []
+            for batch in _batches(work):
+                retry += self._send(batch)
+                self._save()
+            work = self._replan(retry)
+
+    def _send(self, batch: list[Work]) -> list[Work]:
+        """Send one batch; return the papers whose outcome must be read back."""
+        payload = [obj for w in batch for obj in w.decision.objects]
+        reply = self.api.post("items", payload, new_token())
+        if reply.status == 412:  # this token's batch was already committed, or versions moved
+            return batch
+        if reply.status == 403:
+            raise WriteDenied("the API key may not write to this library (HTTP 403)")
+        if reply.status != 200 or not isinstance(reply.body, dict):
+            message = f"HTTP {reply.status} {_short(reply.body)}"
+            for w in batch:
+                self._fail(w.paper, message)
+            return []
+        return self._results(batch, reply)
+
+    def _results(self, batch: list[Work], reply: Reply) -> list[Work]:
+        body = reply.body
+        successful = body.get("successful") or {}
+        unchanged = body.get("unchanged") or {}
+        failed = body.get("failed") or {}
+        retry = []
+        index = 0
+        for w in batch:
+            problems, conflict = [], False
+            for obj in w.decision.objects:
+                slot = str(index)
+                index += 1
+                if slot in successful:
+                    self._record_written(w.paper, obj, int(successful[slot]["version"]))
+                elif slot in unchanged:
+                    self._record_written(w.paper, obj, int(obj.get("version") or 0))
+                else:
+                    error = failed.get(slot) or {"code": 0, "message": "no result returned"}
+                    conflict |= error.get("code") == 412
+                    problems.append(f"{error.get('message', '')} (HTTP {error.get('code')})")
+            if not problems:
+                self._settle(w.paper, w.decision)
+            elif conflict and w.round < ROUNDS:
+                retry.append(w)
+            else:
+                self._fail(w.paper, "; ".join(problems))
+        return retry
+
+    def _record_written(self, p: Paper, obj: dict[str, Any], version: int) -> None:
+        fp = p.item_fp if obj.get("itemType") != "note" else p.note_fp
+        self.state.objects[obj["key"]] = Record(version, fp, fp)
+
+    def _replan(self, papers: list[Work]) -> list[Work]:
+        """Re-read papers whose write may have landed or met a change; plan them again."""
+        if not papers:
+            return []
+        keys = [k for w in papers for k in self._keys(w.paper)]
+        found = {data["key"]: data for data in self.library.items(keys)}
+        again = []
+        for w in papers:
+            remote = self._remote(w.paper, found)
+            decision = decide(w.paper, remote, self.force)
+            if decision.action == UNCHANGED:  # what we sent is there: the write did land
+                self._settle(w.paper, w.decision)
+            elif not decision.objects:
+                self._settle(w.paper, decision)
+            else:
+                if decision.creates_item:
+                    decision.objects[0]["collections"] = [self.collections.key_for(w.paper.day)]
+                again.append(Work(w.paper, decision, w.round + 1))
+        for w in again:
+            if w.round > ROUNDS:
+                self._fail(w.paper, "the library kept changing during the push; run again")
+        return [w for w in again if w.round <= ROUNDS]
+
+    # ---- reporting and memory ---------------------------------------------------------------
+
+    def _settle(self, p: Paper, decision: Decision) -> None:
+        self.outcome.add(decision.action)
+        self._report(p, decision.action, decision.reason)
+
+    def _report(self, p: Paper, action: str, reason: str) -> None:
+        what = f"{p.title} ({reason})" if reason else p.title
+        if action == CONFLICT and not self.run.dry_run:
+            self.run.say(
+                f"zotero: conflict: {p.title}: {reason}; left as it is (--force overwrites)"
+            )
+        else:
+            self.run.plan(action, what)
+
+    def _fail(self, p: Paper, message: str) -> None:
+        self.outcome.add(FAILED)
+        self.run.say(f"zotero: failed: {p.title}: {message}")
+
+    def _save(self) -> None:
+        if not self.run.dry_run:
+            self.state_file.save(self.state)
+
+
+def _batches(work: list[Work]) -> Iterator[list[Work]]:
+    """Papers in groups of at most 50 objects, never splitting a paper from its note."""
+    batch: list[Work] = []
+    size = 0
+    for w in work:
+        n = len(w.decision.objects)
+        if batch and size + n > MAX_OBJECTS:
+            yield batch
+            batch, size = [], 0
+        batch.append(w)
+        size += n
+    if batch:
+        yield batch
+
+
+def _short(body: Any) -> str:
+    return " ".join(str(body).split())[:200] if body else ""
