@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .diagnostics import Diagnostic
 from .headers import parse_header
@@ -15,11 +15,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HASHTAG_LINE = re.compile(r"^#[^\s#]+(?:\s+#[^\s#]+)*$")
 _SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
 _HEADER_MAX = 40  # "September 30, 2024 (12)" and the Korean form fit well within this
-_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+", re.IGNORECASE)
+# Case-sensitive on purpose: a literal "http" prefix lets the regex engine skip ahead fast.
+_URL = re.compile(r"https?://[^\s<>\"'`\[\]{}|\\^]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One posting of a paper in one digest, before postings are merged into entries."""
 
     title: str
@@ -47,8 +47,7 @@ def clean_line(raw: str) -> str:
 
 def has_hangul(text: str) -> bool:
     """Whether text holds a Hangul syllable (the mark of the Korean commentary)."""
-    # max() is a fast scan; most non-ASCII English lines hold nothing at or above U+AC00.
-    return not text.isascii() and max(text) >= "\uac00" and _HANGUL.search(text) is not None
+    return not text.isascii() and _HANGUL.search(text) is not None
 
 
 def is_hashtag_line(text: str) -> bool:
@@ -114,6 +113,11 @@ class DigestParser:
 
     def parse(self, lines: Iterable[str]) -> Iterator[Record | Diagnostic]:
         """Records and diagnostics for the lines, in file order."""
+        for item in self.postings(lines):
+            yield item.record() if isinstance(item, Posting) else item
+
+    def postings(self, lines: Iterable[str]) -> Iterator[Posting | Diagnostic]:
+        """Postings (entries not yet split into fields) and diagnostics, in file order."""
         chunk: list[Line] = []
         for number, raw in enumerate(lines, start=1):
             text = clean_line(raw)
@@ -141,7 +145,7 @@ class DigestParser:
             return
         yield from self._flush(chunk, tags_line=False)
 
-    def _flush(self, chunk: list[Line], tags_line: bool) -> Iterator[Record | Diagnostic]:
+    def _flush(self, chunk: list[Line], tags_line: bool) -> Iterator[Posting | Diagnostic]:
         if not chunk:
             return
         tags: tuple[str, ...] = ()
@@ -197,11 +201,30 @@ class DigestParser:
                     entry_lines[0][0],
                     f"'{_short(entry_lines[0][1])}' has no hashtag line; exported without tags",
                 )
-            yield self._record(entry_lines, entry_tags, date_part)
+            yield self._posting(entry_lines, entry_tags, date_part)
 
-    def _record(self, lines: list[Line], tags: tuple[str, ...], day: tuple[dt.date, int]) -> Record:
-        (line, title), (_, authors) = lines[0], lines[1]
-        body = [text for _, text in lines[2:]]
+    def _posting(
+        self, lines: list[Line], tags: tuple[str, ...], day: tuple[dt.date, int]
+    ) -> Posting:
+        return Posting(
+            lines[0][1], lines[0][0], [text for _, text in lines[1:]], tags, self.path, *day
+        )
+
+
+class Posting(NamedTuple):
+    """An entry's lines as found, before its fields are split out (cheap to make)."""
+
+    title: str
+    line: int
+    rest: list[str]  # the authors line, then the body
+    tags: tuple[str, ...]
+    path: str
+    date: dt.date
+    part: int
+
+    def record(self) -> Record:
+        """The posting's fields: authors, abstract and commentary split apart."""
+        body = self.rest[1:]
         korean = [i for i, text in enumerate(body) if has_hangul(text)]
         if korean:
             first, last = korean[0], korean[-1]
@@ -209,16 +232,16 @@ class DigestParser:
         else:
             abstract, ko, en = body[:1], [], body[1:]
         return Record(
-            title=title,
-            authors=split_authors(authors),
+            title=self.title,
+            authors=split_authors(self.rest[0]),
             abstract="\n".join(abstract),
             ko="\n".join(ko),
             en="\n".join(en),
-            tags=tags,
+            tags=self.tags,
             path=self.path,
-            line=line,
-            date=day[0],
-            part=day[1],
+            line=self.line,
+            date=self.date,
+            part=self.part,
         )
 
 

@@ -15,7 +15,7 @@ from .diagnostics import Diagnostic
 from .headers import date_from_filename
 from .inputs import DigestFile, InputError, read_lines
 from .model import Commentary, Entry, Source, paper_id
-from .parser import DigestParser, Record, find_urls, unique_tags
+from .parser import DigestParser, Posting, Record, find_urls, unique_tags
 
 _FILLABLE = ("authors", "abstract", "ko", "en")
 
@@ -47,11 +47,13 @@ class _Paper:
     sources: list[Source] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     fills: dict[str, object] = field(default_factory=dict)
-    missing: set[str] = field(default_factory=set)
+    date: dt.date = dt.date.max  # the earliest posting's
 
-    @property
-    def date(self) -> dt.date:
-        return min(s.date for s in self.sources)
+    def add(self, sources: list[Source], tags: list[str] | tuple[str, ...]) -> None:
+        """Record more postings of the paper."""
+        self.sources.extend(sources)
+        self.tags.extend(tags)
+        self.date = min(self.date, *(s.date for s in sources))
 
 
 class Digests:
@@ -80,9 +82,9 @@ class Digests:
             1 for p in self._papers.values() if self.selection.matches(p.date, tuple(p.tags))
         )
 
-    def _records(self, digest: DigestFile) -> Iterator[Record | Diagnostic]:
+    def _postings(self, digest: DigestFile) -> Iterator[Posting | Diagnostic]:
         parser = DigestParser(digest.name, date_from_filename(digest.file_name))
-        yield from parser.parse(read_lines(digest))
+        yield from parser.postings(read_lines(digest))
 
     def _scan(self, on_file: Callable[[DigestFile], None] | None) -> None:
         bad = set()
@@ -92,7 +94,7 @@ class Digests:
             found: dict[str, _Paper] = {}
             problems: list[Diagnostic] = []
             try:
-                for item in self._records(digest):
+                for item in self._postings(digest):
                     if isinstance(item, Diagnostic):
                         problems.append(item)
                     else:
@@ -113,24 +115,19 @@ class Digests:
             self._merge(found)
         self.files = [f for f in self.files if f.name not in bad]
 
-    def _note(self, found: dict[str, _Paper], record: Record) -> None:
-        pid = paper_id(record.title)
+    def _note(self, found: dict[str, _Paper], posting: Posting) -> None:
+        pid = paper_id(posting.title)
         paper = found.get(pid)
-        known = self._papers.get(pid)
-        first_posting = paper is None and known is None
         if paper is None:
             paper = found[pid] = _Paper()
-        if first_posting:  # the posting whose text is kept
-            paper.missing = {f for f in _FILLABLE if not getattr(record, f)}
-        else:
-            # A later posting fills only what the first posting lacked.
-            primary = known if known is not None else paper
-            for name in primary.missing - set(primary.fills) - set(paper.fills):
+        if pid in self._papers or paper.sources:
+            # A later posting: keep what it has, to fill what the first posting lacks.
+            record = posting.record()
+            for name in _FILLABLE:
                 value = getattr(record, name)
                 if value:
-                    paper.fills[name] = value
-        paper.sources.append(Source(record.path, record.line, record.date, record.part))
-        paper.tags.extend(record.tags)
+                    paper.fills.setdefault(name, value)
+        paper.add([Source(posting.path, posting.line, posting.date, posting.part)], posting.tags)
 
     def _merge(self, found: dict[str, _Paper]) -> None:
         for pid, paper in found.items():
@@ -138,15 +135,14 @@ class Digests:
             if known is None:
                 self._papers[pid] = paper
                 continue
-            known.sources.extend(paper.sources)
-            known.tags.extend(paper.tags)
+            known.add(paper.sources, paper.tags)
             for name, value in paper.fills.items():
                 known.fills.setdefault(name, value)
 
     def __iter__(self) -> Iterator[Entry]:
         emitted: set[str] = set()
         for digest in self.files:
-            for item in self._records(digest):
+            for item in self._postings(digest):
                 if isinstance(item, Diagnostic):
                     continue
                 pid = paper_id(item.title)
@@ -157,7 +153,7 @@ class Digests:
                 tags = unique_tags(paper.tags)
                 if not self.selection.matches(paper.date, tags):
                     continue
-                yield _entry(pid, item, paper, tags)
+                yield _entry(pid, item.record(), paper, tags)
 
 
 def _entry(pid: str, record: Record, paper: _Paper, tags: tuple[str, ...]) -> Entry:
