@@ -1,0 +1,220 @@
+"""What the citation-file targets (ris, bibtex, csljson) share: one neutral view of a paper.
+
+Each format module keeps its own field table (format field -> value from a `Citation`) and
+its own writer; the rules they must agree on live here, written once: how an author's name
+splits into family and given name, which link is the paper's own, the arXiv identifiers,
+the commentary text, and the citation key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from exportdigest.model import Entry, arxiv_id
+
+ID_LABEL = "exportdigest-id"  # "exportdigest-id: <id>" marks a paper in a manager's Extra field
+
+# Lowercase words that belong to the family name when they come right before it.
+PARTICLES = frozenset((
+    "von", "van", "de", "der", "den", "del", "della", "da", "das", "di", "do", "dos", "du", "la",
+    "le", "les", "ten", "ter", "zu", "zum", "zur", "vom", "af", "av", "bin", "ibn", "al", "el",
+    "y"
+))  # fmt: skip
+SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
+
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_LINE_BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """An author: family/given (and suffix), or one `literal` field when it cannot be split."""
+
+    given: str = ""
+    family: str = ""
+    suffix: str = ""
+    literal: str = ""
+
+
+def split_name(text: str) -> Name:
+    """Split a name as written ("Jan van der Berg") into family and given name.
+
+    The last word is the family name, with any lowercase particles right before it
+    (`van der Berg`); a trailing Jr./Sr./II/III/IV is the suffix; the rest is the given name.
+    A one-word name, a name of particles only, or one in CJK script stays a single field.
+    """
+    words = text.split()
+    if len(words) < 2 or _CJK.search(text):
+        return Name(literal=text.strip())
+    suffix = words.pop() if len(words) >= 3 and words[-1] in SUFFIXES else ""
+    family = [words.pop()]
+    while words and words[-1] in PARTICLES:
+        family.insert(0, words.pop())
+    if not words:
+        return Name(literal=" ".join(family + ([suffix] if suffix else [])))
+    return Name(given=" ".join(words), family=" ".join(family), suffix=suffix)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The format-neutral facts a citation file records about one paper."""
+
+    id: str
+    title: str
+    names: tuple[Name, ...]
+    abstract: str
+    date: dt.date
+    url: str | None
+    arxiv: str | None
+    tags: tuple[str, ...]
+    ko: str
+    en: str
+
+    @property
+    def doi(self) -> str | None:
+        """arXiv's DataCite DOI for the paper, when it is on arXiv."""
+        return f"10.48550/arXiv.{self.arxiv}" if self.arxiv else None
+
+    @property
+    def archive_id(self) -> str | None:
+        """Zotero's `archiveID` form, `arXiv:2410.23506`."""
+        return f"arXiv:{self.arxiv}" if self.arxiv else None
+
+    @property
+    def id_line(self) -> str:
+        """`exportdigest-id: <id>`, the line that lets a re-import be recognised."""
+        return f"{ID_LABEL}: {self.id}"
+
+    @property
+    def commentary(self) -> str:
+        """Korean then English commentary, a blank line between them (each may be empty)."""
+        return "\n\n".join(part for part in (self.ko, self.en) if part)
+
+
+def citation(entry: Entry) -> Citation:
+    """The citation view of an entry."""
+    aid = arxiv_id(entry)
+    return Citation(
+        id=entry.id,
+        title=entry.title,
+        names=tuple(split_name(author) for author in entry.authors),
+        abstract=entry.abstract,
+        date=entry.date,
+        url=paper_url(entry, aid),
+        arxiv=aid,
+        tags=entry.tags,
+        ko=entry.commentary.ko,
+        en=entry.commentary.en,
+    )
+
+
+def paper_url(entry: Entry, aid: str | None) -> str | None:
+    """The paper's own link: its arXiv page, else the first link in its abstract.
+
+    Links in the commentary usually point at other papers, so they never count.
+    """
+    if aid:
+        return f"https://arxiv.org/abs/{aid}"
+    return next((url for url in entry.urls if url in entry.abstract), None)
+
+
+def one_line(text: str) -> str:
+    """Text with every kind of line break folded into a space (for one-line formats)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+# Citation keys -------------------------------------------------------------------------
+
+_STOPWORDS = frozenset((
+    "a", "an", "the", "and", "or", "but", "nor", "of", "on", "in", "at", "to", "for", "from",
+    "by", "with", "without", "via", "into", "onto", "over", "under", "about", "as", "is", "are",
+    "be", "do", "does", "can", "how", "what", "when", "where", "which", "who", "why", "whether",
+    "vs", "versus"
+))  # fmt: skip
+_FOLD = str.maketrans(
+    {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ł": "l",
+     "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "Þ": "th", "ı": "i"}
+)  # fmt: skip
+_KEY_WORD = re.compile(r"[a-z0-9]+")
+
+
+def ascii_words(text: str) -> list[str]:
+    """Lowercase ASCII words of text, accents dropped (`Łukasz Müller` -> lukasz, muller)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _KEY_WORD.findall(plain.lower())
+
+
+def base_key(entry: Entry) -> str:
+    """Author-year-word key before disambiguation: `hu2024learning`.
+
+    First author's family name (or single-field name), year of first posting, first title
+    word that is not a function word; all folded to ASCII. `anon` stands in for a name
+    with no Latin letters.
+    """
+    author = ""
+    if entry.authors:
+        name = split_name(entry.authors[0])
+        author = "".join(ascii_words(name.literal or name.family))
+    words = [w for w in ascii_words(entry.title) if w not in _STOPWORDS]
+    return f"{author or 'anon'}{entry.date.year}{words[0] if words else ''}"
+
+
+def key_suffix(n: int) -> str:
+    """The n-th disambiguation suffix: '', a, b, ..., z, aa, ab, ..."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def assign_keys(papers: list[tuple[dt.date, str, str]]) -> list[str]:
+    """Unique keys for (first-posted date, paper id, base key) rows, in the rows' order.
+
+    Papers sharing a base key are ranked by first posting, then paper id: the earliest keeps
+    the bare key and later ones take a, b, c... So a key never depends on the order of the
+    input, and papers posted later never change the keys of papers already cited.
+    """
+    keys = [""] * len(papers)
+    taken: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    for i in sorted(range(len(papers)), key=lambda i: (papers[i][0], papers[i][1], i)):
+        base = papers[i][2]
+        n = next_suffix.get(base, 0)
+        while (key := base + key_suffix(n)) in taken:
+            n += 1
+        next_suffix[base] = n + 1
+        taken.add(key)
+        keys[i] = key
+    return keys
+
+
+SPOOL_BYTES = 4 << 20  # papers beyond this much pickled data wait on disk, not in memory
+
+
+def keyed(entries: Iterable[Entry]) -> Iterator[tuple[Entry, str]]:
+    """Each entry with its citation key, in input order, reading `entries` once.
+
+    A key depends on every other paper in the file, so entries are spooled (pickled to a
+    temporary file once past a few MB) while the keys are worked out, then read back.
+    """
+    import pickle
+    import tempfile
+
+    papers: list[tuple[dt.date, str, str]] = []
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        for entry in entries:
+            pickle.dump(entry, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            papers.append((entry.date, entry.id, base_key(entry)))
+        keys = assign_keys(papers)
+        spool.seek(0)
+        for key in keys:
+            yield pickle.load(spool), key
