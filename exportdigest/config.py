@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,8 @@ def load(path: Path | None) -> dict[str, Any]:
     ...) and one table per target (`[obsidian] vault = "~/Notes"`), keys named like the
     long options with `-` or `_`.
     """
+    import tomllib  # here, not at the top: --help never reads the config
+
     path = path or default_path()
     try:
         text = path.read_text("utf-8")

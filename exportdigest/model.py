@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +23,9 @@ def normalise_title(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """Stable id of a paper: the same on every run and machine, and for every posting of it."""
-    digest = hashlib.sha256(normalise_title(title).encode("utf-8")).hexdigest()
+    from hashlib import sha256  # imported here: --help loads this module and must start fast
+
+    digest = sha256(normalise_title(title).encode("utf-8")).hexdigest()
     return digest[:16]
 
 
