@@ -161,8 +161,10 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     for name, exporter in exporters:
         try:
             outcome = exporter.export(digests, count)
-        except ExportFailed as exc:
-            click.echo(run.mask(f"exportdigest: {name}: {exc.format_message()}"), err=True)
+        except (ExportFailed, OSError) as exc:
+            # One target failing must not stop the others: report it, carry on, exit 1.
+            message = exc.format_message() if isinstance(exc, ExportFailed) else str(exc)
+            click.echo(run.mask(f"exportdigest: {name}: {message}"), err=True)
             outcome = Outcome()
             outcome.add("failed", 1)
             code = max(code, EXIT_EXPORT_FAILED)

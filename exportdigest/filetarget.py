@@ -79,5 +79,5 @@ class FileExporter(Exporter):
             changed = replace_if_changed(path, chunks)
         action = (UPDATED if existed else CREATED) if changed else UNCHANGED
         outcome.add(action, count)
-        self.run.plan(action, f"{path} ({count} papers)")
+        self.run.plan(action, f"{path} ({count} paper{'' if count == 1 else 's'})")
         return outcome

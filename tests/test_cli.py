@@ -226,3 +226,21 @@ def test_shell_completion_offers_target_names(tmp_path):
     }
     done = subprocess.run([exe], capture_output=True, text=True, env=env)
     assert "jsonl" in done.stdout
+
+
+def test_a_failing_target_is_reported_and_the_others_still_run(seed_path, tmp_path):
+    class Failing(Exporter):
+        summary = "always fails"
+
+        def export(self, entries, count):
+            raise OSError(28, "No space left on device")
+
+    targets = {"bad": Target("bad", Failing), "jsonl": Target("jsonl", JsonlExporter)}
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(
+        build_command(targets), ["-t", "bad", "-t", "jsonl", "-o", str(out), str(seed_path)]
+    )
+    assert result.exit_code == 1
+    assert "bad: [Errno 28] No space left on device" in result.stderr
+    assert "bad: 0 created, 0 updated, 0 unchanged, 0 skipped, 1 failed" in result.stderr
+    assert len(out.read_text("utf-8").splitlines()) == 10
