@@ -1,0 +1,142 @@
+"""What each template is given, the tool-owned properties of each note, and their fingerprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from exportdigest.model import Entry, arxiv_id
+
+# Property keys the tool owns on each kind of note, in the order they are written.
+PAPER_KEYS = ("title", "aliases", "authors", "tags", "date", "paper_id", "digests")
+KIND_KEY = "exportdigest"
+DIGEST_KEYS = (KIND_KEY, "date")
+INDEX_KEYS = (KIND_KEY, "papers")
+TAG_KEYS = (KIND_KEY,)
+# Lists the user may append to (their additions are kept, not taken as edits).
+APPENDABLE = ("tags", "aliases")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What the digest notes and the index show of a paper."""
+
+    id: str
+    title: str
+    date: str  # ISO date of first posting
+    sources: tuple[tuple[str, int, int], ...]  # (day, part, line) of every posting
+
+    def as_json(self) -> list:
+        """Compact form for the vault's cache."""
+        return [self.title, self.date, [list(s) for s in self.sources]]
+
+    @classmethod
+    def from_json(cls, paper_id: str, data: Sequence) -> Listed:
+        """Inverse of `as_json`."""
+        title, date, sources = data
+        return cls(paper_id, title, date, tuple((d, int(p), int(n)) for d, p, n in sources))
+
+
+def listed(entry: Entry) -> Listed:
+    """The listing of a paper from its entry."""
+    return Listed(
+        entry.id,
+        entry.title,
+        entry.date.isoformat(),
+        tuple((s.date.isoformat(), s.part, s.line) for s in entry.sources),
+    )
+
+
+def short_title(title: str) -> str:
+    """The name a paper goes by: the part of its title before the colon ("" if none)."""
+    head, colon, _rest = title.partition(":")
+    head = head.strip().lstrip("#").strip()
+    return head if colon and head else ""
+
+
+def digest_days(entry: Entry) -> list[tuple[str, list[int]]]:
+    """The days the paper was posted on, each with its digest parts, in date order."""
+    days: dict[str, list[int]] = {}
+    for source in entry.sources:
+        parts = days.setdefault(source.date.isoformat(), [])
+        if source.part not in parts:
+            parts.append(source.part)
+    return sorted((day, sorted(parts)) for day, parts in days.items())
+
+
+def paper_context(
+    entry: Entry,
+    tags: Sequence[str],
+    tag_links: Sequence[str],
+    days: Sequence[tuple[str, list[int]]],
+    day_links: Mapping[str, str],
+) -> dict:
+    """The variables of the paper and file-name templates."""
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "short_title": short_title(entry.title),
+        "authors": list(entry.authors),
+        "abstract": entry.abstract,
+        "ko": entry.commentary.ko,
+        "en": entry.commentary.en,
+        "tags": list(tags),
+        "tag_links": list(tag_links),
+        "date": entry.date.isoformat(),
+        "digests": [{"date": d, "parts": parts, "link": day_links[d]} for d, parts in days],
+        "urls": list(entry.urls),
+        "arxiv": arxiv_id(entry) or "",
+    }
+
+
+def paper_properties(context: Mapping) -> dict:
+    """The tool-owned properties of a paper note, from its template context."""
+    short = context["short_title"]
+    return {
+        "title": context["title"],
+        "aliases": [short] if short else [],
+        "authors": context["authors"],
+        "tags": context["tags"],
+        "date": dt.date.fromisoformat(context["date"]),
+        "paper_id": context["id"],
+        "digests": [d["link"] for d in context["digests"]],
+    }
+
+
+def digest_context(day: str, papers: Iterable[tuple[Listed, str]], files: Sequence[str]) -> dict:
+    """The variables of a digest-day note: its papers by part, in digest order."""
+    parts: dict[int, list[tuple[int, str, dict]]] = {}
+    for paper, link in papers:
+        for source_day, part, line in paper.sources:
+            if source_day == day:
+                parts.setdefault(part, []).append(
+                    (line, paper.title.casefold(), {"link": link, "title": paper.title})
+                )
+                break
+    ordered = [
+        {"part": part, "papers": [item for *_key, item in sorted(items, key=lambda i: i[:2])]}
+        for part, items in sorted(parts.items())
+    ]
+    count = sum(len(p["papers"]) for p in ordered)
+    return {"date": day, "files": sorted(files), "count": count, "parts": ordered}
+
+
+def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
+    """The variables of the index: every paper, by day, newest day first."""
+    days: dict[str, list[dict]] = {}
+    for paper, link in papers:
+        days.setdefault(paper.date, []).append({"link": link, "title": paper.title})
+    ordered = [
+        {"date": day, "papers": sorted(items, key=lambda p: (p["title"].casefold(), p["link"]))}
+        for day, items in sorted(days.items(), reverse=True)
+    ]
+    return {"count": sum(len(d["papers"]) for d in ordered), "days": ordered}
+
+
+def fingerprint(context: Mapping, salt: str) -> str:
+    """A short hash of everything a note's text is made from (template context and templates)."""
+    data = json.dumps(context, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{salt}\0{data}".encode()).hexdigest()[:16]

@@ -1,0 +1,425 @@
+"""One sync of digests into a vault: paper, tag and digest-day notes, the index and the base."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePath
+
+from exportdigest.exporter import (
+    CONFLICT,
+    CREATED,
+    FAILED,
+    UNCHANGED,
+    UPDATED,
+    ExportFailed,
+    Outcome,
+    Run,
+)
+from exportdigest.model import Entry
+
+from . import note, properties, starter
+from .cache import Cache
+from .context import (
+    DIGEST_KEYS,
+    INDEX_KEYS,
+    KIND_KEY,
+    Listed,
+    digest_context,
+    digest_days,
+    fingerprint,
+    index_context,
+    listed,
+    paper_context,
+    paper_properties,
+)
+from .names import fold, safe_name, with_suffix
+from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
+from .sync import Decision, Desired, merge, new_note
+from .tags import obsidian_tags
+from .vault import (
+    BASE_FILE,
+    DIGESTS,
+    INDEX_STEM,
+    PAPERS,
+    STATE_DIR,
+    TAGS,
+    NameTaken,
+    UnsafePath,
+    Vault,
+)
+
+LABEL = "obsidian"
+
+
+class VaultSync:
+    """Brings one vault up to date with a stream of entries (see the README's sync rules)."""
+
+    def __init__(
+        self,
+        root: Path,
+        templates: Templates,
+        run: Run,
+        force: bool = False,
+        starter_dir: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.templates = templates
+        self.run = run
+        self.force = force
+        self.starter_dir = starter_dir
+        self.vault = Vault(root)
+        self.outcome = Outcome()
+        self.cache = Cache(root / STATE_DIR / "cache.json")
+        self.listed: dict[str, tuple[Listed, str]] = {}  # papers of this run: listing, note path
+        self.days: dict[str, set[str]] = {}  # digest day -> digest file names, for days seen
+        self.day_paths: dict[str, str] = {}
+        self.tag_links: dict[str, str] = {}
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def export(self, entries: Iterable[Entry], count: int) -> Outcome:
+        """Sync every entry, then the digest notes, the index and the base."""
+        with self._lock():
+            self._start_vault()
+            self.cache = Cache.load(self.cache.path)
+            self.vault.scan(self.cache)
+            self._report_duplicates()
+            if self.vault.stale_temps and not self.run.dry_run:
+                removed = self.vault.remove_stale_temps()
+                self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
+            for entry in self.run.progress(entries, count, LABEL):
+                self._paper(entry)
+            others = self._vault_papers()
+            self._digest_notes(others)
+            self._index(others)
+            self._base()
+            self._save_cache(others)
+        return self.outcome
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One run per vault at a time (skipped in a dry run, which writes nothing)."""
+        if self.run.dry_run:
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; runs must not overlap
+            yield
+            return
+        state = self.root / STATE_DIR
+        state.mkdir(parents=True, exist_ok=True)
+        with open(state / "lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise ExportFailed(f"another exportdigest run is syncing {self.root}") from None
+            yield
+
+    def _start_vault(self) -> None:
+        """Give a new vault the template's files; give an existing one missing property types."""
+        builtin = self.templates.builtin
+        source = starter.starter_root(self.starter_dir, builtin)
+        is_new = not (self.root / starter.SETTINGS).is_dir()
+        if is_new:
+            self.run.plan(CREATED, f"vault {self.root} (from {source})")
+            for rel, data in starter.starting_files(source):
+                if not self.vault.path(rel).exists():
+                    self._write_setting(rel, data)
+            return
+        types = self.vault.path(starter.TYPES)
+        ours = (source / starter.TYPES).read_bytes() if (source / starter.TYPES).is_file() else None
+        if ours is None:
+            return
+        if not types.exists():
+            self._write_setting(starter.TYPES, ours)
+            return
+        merged = starter.merged_types(types.read_bytes(), ours)
+        if merged is not None:
+            self.run.plan(UPDATED, f"{starter.TYPES} (property types added)")
+            if not self.run.dry_run:
+                self.vault.write(starter.TYPES, merged, create=False)
+
+    def _write_setting(self, rel: str, data: bytes) -> None:
+        self.run.plan(CREATED, rel)
+        if not self.run.dry_run:
+            self.vault.write(rel, data, create=True)
+
+    def _report_duplicates(self) -> None:
+        for (kind, key), paths in sorted(self.vault.duplicates.items()):
+            self.run.say(
+                f"{LABEL}: {len(paths)} notes are the {kind} {key or ''}".rstrip()
+                + f" ({', '.join(paths)}); only {paths[0]} is kept up to date"
+            )
+
+    # -- paper notes --------------------------------------------------------------------------
+
+    def _paper(self, entry: Entry) -> None:
+        tags = obsidian_tags(entry.tags)
+        tag_links = [self._tag_link(tag) for tag in tags]
+        days = digest_days(entry)
+        for source in entry.sources:
+            self.days.setdefault(source.date.isoformat(), set()).add(PurePath(source.path).name)
+        day_links = {day: self.vault.link(self._day_path(day)) for day, _parts in days}
+        context = paper_context(entry, tags, tag_links, days, day_links)
+        h_in = fingerprint(context, self.templates.fingerprint)
+        found = self.vault.get("paper", entry.id)
+        if found is not None and not self.force and found.h_in == h_in:
+            self.listed[entry.id] = (listed(entry), found.path)
+            self._count(UNCHANGED, found.path)
+            return
+        desired = Desired(paper_properties(context), self._inner(PAPER, context), h_in)
+        if found is not None:
+            action, path = self._update(found.path, desired, "paper", entry.id), found.path
+        else:
+            path = self._create_paper(entry, context, desired)
+            action = CREATED if path else FAILED
+        if path:
+            self.listed[entry.id] = (listed(entry), path)
+        self._count(action, path or entry.title)
+
+    def _create_paper(self, entry: Entry, context: dict, desired: Desired) -> str | None:
+        name = safe_name(self._render(FILENAME, context).strip())
+        name = name or safe_name(f"Untitled {entry.id[:8]}")
+        stems = [
+            name,
+            with_suffix(name, f" ({entry.id[:8]})"),
+            with_suffix(name, f" ({entry.id})"),
+            *(with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
+        ]
+        return self._create(PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in))
+
+    def _inner(self, template: str, context: dict) -> str:
+        """A template's text for the managed block (ends with one newline, no markers inside)."""
+        text = self._render(template, context).strip("\n") + "\n"
+        if note.END in text or "%% exportdigest:begin" in text:
+            raise ExportFailed(
+                f"template {self.templates.path(template)} writes an exportdigest block marker"
+            )
+        return text
+
+    def _render(self, template: str, context: dict) -> str:
+        try:
+            return self.templates.render(template, context)
+        except TemplateProblem as exc:
+            raise ExportFailed(f"template error: {exc}") from None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _create(self, folder: str, stems: Iterable[str], text: str, facts: tuple) -> str | None:
+        """Write a new note under the first free name; its path, or None when it failed."""
+        stems = iter(stems)
+        while True:
+            try:
+                rel = self.vault.claim(folder, stems)
+            except NameTaken as exc:
+                self.run.say(f"{LABEL}: {exc}")
+                return None
+            try:
+                return self._write_new(rel, text, facts)
+            except NameTaken:
+                continue  # someone else's file appeared under that name: take the next
+
+    def _write_new(self, rel: str, text: str, facts: tuple) -> str | None:
+        """Write a new note at a claimed path; the path, or None when it failed."""
+        if self.run.dry_run:
+            return rel
+        try:
+            stat = self.vault.write(rel, text.encode("utf-8"), create=True)
+        except (OSError, UnsafePath) as exc:
+            self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+            return None
+        self.vault.facts[rel] = [*stat, *facts]
+        return rel
+
+    def _update(self, rel: str, desired: Desired, kind: str, key: str) -> str:
+        """Merge `desired` into the note at `rel`; the outcome word."""
+        try:
+            text = self.vault.read(rel).decode("utf-8")
+        except UnicodeDecodeError:
+            return self._conflict(rel, "it is not UTF-8 text")
+        except OSError as exc:
+            self.run.say(f"{LABEL}: cannot read {rel}: {exc}")
+            return FAILED
+        decision: Decision = merge(text, desired, self.force)
+        if decision.action == CONFLICT:
+            return self._conflict(rel, decision.reason)
+        if decision.action == UPDATED and not self.run.dry_run:
+            try:
+                stat = self.vault.write(rel, decision.text.encode("utf-8"), create=False)
+            except (OSError, UnsafePath) as exc:
+                self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+                return FAILED
+            self.vault.facts[rel] = [*stat, kind, key, desired.h_in]
+        return decision.action
+
+    def _conflict(self, rel: str, reason: str) -> str:
+        if self.run.dry_run:
+            self.run.plan(CONFLICT, f"{rel} ({reason})")
+        else:
+            self.run.say(
+                f"{LABEL}: conflict: {rel}: {reason}; left as it is (--force rewrites the"
+                " tool's part, keeping your own text and properties)"
+            )
+        return CONFLICT
+
+    def _count(self, action: str, what: str, kind: str = "") -> None:
+        if kind:
+            if action != UNCHANGED:
+                self.outcome.add(f"{kind} {action}")
+        else:
+            self.outcome.add(action)
+        if action != CONFLICT:
+            self.run.plan(action, what)
+
+    # -- tag notes ----------------------------------------------------------------------------
+
+    def _tag_link(self, tag: str) -> str:
+        """The link to the tag's note, creating the note from its template the first time."""
+        key = tag.casefold()
+        link = self.tag_links.get(key)
+        if link is not None:
+            return link
+        found = self.vault.get("tag", key)
+        if found is not None:
+            rel = found.path
+        else:
+            name = safe_name(tag) or "tag"
+            suffix = hashlib.sha256(key.encode()).hexdigest()
+            stems = [
+                name,
+                with_suffix(name, f" ({suffix[:8]})"),
+                with_suffix(name, f" ({suffix[:16]})"),
+            ]
+            body = self._render(TAG, {"tag": tag, "name": name})
+            text = note.join(properties.emit({KIND_KEY: f"tag/{tag}"}), body)
+            rel = self._create(TAGS, stems, text, ("tag", key, None))
+            if rel is None:
+                self.outcome.add(FAILED)
+                rel = f"{TAGS}/{name}.md"
+            else:
+                self._count(CREATED, rel, "tag notes")
+        link = self.tag_links[key] = self.vault.link(rel)
+        return link
+
+    # -- digest-day notes ---------------------------------------------------------------------
+
+    def _day_path(self, day: str) -> str:
+        """The note of a digest day: where it is, or the free name it will be written under."""
+        rel = self.day_paths.get(day)
+        if rel is None:
+            found = self.vault.get("digest", day)
+            if found is not None:
+                rel = found.path
+            else:
+                name = f"Digest {day}"
+                rel = self.vault.claim(
+                    DIGESTS, [name, f"{name} (exportdigest)", f"{name} (papers)"]
+                )
+            self.day_paths[day] = rel
+        return rel
+
+    def _digest_notes(self, others: dict[str, tuple[Listed, str]]) -> None:
+        by_day: dict[str, list[tuple[Listed, str]]] = {day: [] for day in self.days}
+        for paper, rel in [*self.listed.values(), *others.values()]:
+            for day in {s[0] for s in paper.sources}:
+                if day in by_day:
+                    by_day[day].append((paper, self.vault.link(rel, paper.title)))
+        for day, papers in sorted(by_day.items()):
+            context = digest_context(day, papers, sorted(self.days[day]))
+            props = {KIND_KEY: f"digest/{day}", "date": dt.date.fromisoformat(day)}
+            assert tuple(props) == DIGEST_KEYS
+            self._managed_note(
+                "digest", day, self._day_path(day), DIGEST, context, props, "digest notes"
+            )
+
+    def _managed_note(self, kind, key, rel, template, context, props, label) -> None:
+        """Create or update a note that is all managed block (digest days, the index)."""
+        h_in = fingerprint(context, self.templates.fingerprint)
+        found = self.vault.get(kind, key)
+        if found is not None and not self.force and found.h_in == h_in:
+            self._count(UNCHANGED, found.path, label)
+            return
+        desired = Desired(props, self._inner(template, context), h_in)
+        if found is not None:
+            self._count(self._update(found.path, desired, kind, key), found.path, label)
+            return
+        try:
+            created = self._write_new(rel, new_note(desired), (kind, key, h_in))
+        except NameTaken as exc:
+            self.run.say(f"{LABEL}: {exc}")
+            created = None
+        self._count(CREATED if created else FAILED, rel, label)
+
+    # -- the index and the base ---------------------------------------------------------------
+
+    def _vault_papers(self) -> dict[str, tuple[Listed, str]]:
+        """Papers with a note in the vault that this run did not bring (for index and days)."""
+        others = {}
+        for (kind, key), found in self.vault.notes.items():
+            if kind != "paper" or key in self.listed:
+                continue
+            cached = self.cache.papers.get(key)
+            paper = Listed.from_json(key, cached) if cached else self._listing_from_note(found)
+            if paper is not None:
+                others[key] = (paper, found.path)
+        return others
+
+    def _listing_from_note(self, found) -> Listed | None:
+        """A paper's listing read back from its note's properties (when the cache lacks it)."""
+        try:
+            parts = note.split(self.vault.read(found.path).decode("utf-8"))
+            values = properties.parse(parts.properties or "").values
+        except (OSError, UnicodeDecodeError, properties.PropertiesError):
+            return None
+        by_link = {}
+        for (kind, key), other in self.vault.notes.items():
+            if kind == "digest":
+                by_link[fold(other.path.removesuffix(".md"))] = key
+                by_link[fold(other.path.rsplit("/", 1)[-1].removesuffix(".md"))] = key
+        days = []
+        for link in values.get("digests") or []:
+            target = str(link).strip("[]").split("|")[0]
+            if fold(target) in by_link:
+                days.append(by_link[fold(target)])
+        date = values.get("date")
+        date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+        title = str(values.get("title") or found.path.rsplit("/", 1)[-1].removesuffix(".md"))
+        return Listed(found.key, title, date, tuple((d, 1, 0) for d in sorted(set(days))))
+
+    def _index(self, others: dict[str, tuple[Listed, str]]) -> None:
+        papers = [
+            (paper, self.vault.link(rel, paper.title))
+            for paper, rel in [*self.listed.values(), *others.values()]
+        ]
+        context = index_context(papers)
+        props = {KIND_KEY: "index", "papers": context["count"]}
+        assert tuple(props) == INDEX_KEYS
+        found = self.vault.get("index", "")
+        rel = (
+            found.path
+            if found
+            else self.vault.claim("", [INDEX_STEM, f"{INDEX_STEM} (exportdigest)"])
+        )
+        self._managed_note("index", "", rel, INDEX, context, props, "index")
+
+    def _base(self) -> None:
+        """The Bases view of all papers: written once, then the user's (it is live anyway)."""
+        if self.vault.path(BASE_FILE).exists():
+            return
+        self._write_setting(BASE_FILE, self._render(BASE, {}).encode("utf-8"))
+        self.outcome.add("base created")
+
+    def _save_cache(self, others: dict[str, tuple[Listed, str]]) -> None:
+        if self.run.dry_run:
+            return
+        papers = {
+            pid: paper.as_json() for pid, (paper, _rel) in [*self.listed.items(), *others.items()]
+        }
+        data = self.cache.encode(self.vault.facts, papers)
+        if data != self.cache.raw:
+            with contextlib.suppress(OSError):  # only a cache: the notes are already written
+                self.vault.write(f"{STATE_DIR}/cache.json", data, create=False)

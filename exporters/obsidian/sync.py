@@ -1,0 +1,191 @@
+"""Bringing a note up to date without losing the user's work.
+
+The tool owns a fixed set of property keys and the text between the block markers. The
+`out` fingerprint in the begin marker is a hash of exactly that, as last written: when the
+note still hashes to it, nothing the tool wrote was edited and the note may be updated.
+Everything else (other properties, text outside the block) is the user's and is copied
+through byte for byte. Items the user appended to `tags` or `aliases` are theirs too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import yaml
+
+from exportdigest.exporter import CONFLICT, UNCHANGED, UPDATED
+
+from . import note, properties
+from .context import APPENDABLE
+
+_LINK_TARGET = re.compile(r"\[\[[^\[\]|]*(\|[^\[\]]*)?\]\]")
+_MISSING = "\0missing"
+_MAX_TRIES = 4096
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What the tool wants a note to hold: its properties, its block text, its fingerprint."""
+
+    properties: dict
+    inner: str
+    h_in: str
+    h_out: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "h_out", content_hash(self.properties, self.inner))
+
+    @property
+    def marker(self) -> str:
+        """The begin marker carrying both fingerprints."""
+        return note.begin_marker(self.h_in, self.h_out)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one note; `text` is the new content when it must be written."""
+
+    action: str
+    text: str | None = None
+    reason: str = ""
+
+
+def new_note(desired: Desired) -> str:
+    """The full text of a note created from scratch."""
+    return note.join(
+        properties.emit(desired.properties), note.fresh_body(desired.marker, desired.inner)
+    )
+
+
+def merge(text: str, desired: Desired, force: bool = False) -> Decision:
+    """The note `text` brought up to date, or a conflict when the user edited the tool's part."""
+    parts = note.split(text)
+    if parts.properties is None:
+        return Decision(CONFLICT, reason="its properties (the --- block at the top) were removed")
+    try:
+        props = properties.parse(parts.properties)
+    except properties.PropertiesError as exc:
+        return Decision(CONFLICT, reason=f"its properties are not valid YAML: {exc}")
+    keys = tuple(desired.properties)
+    try:
+        block: note.Block | None = note.find_block(parts.body)
+    except note.BlockError as exc:
+        if not force:
+            return Decision(CONFLICT, reason=str(exc))
+        block = None
+    found = None
+    if block is not None:
+        found = _user_additions(props.values, keys, block.inner, block.h_out)
+        if found is None:  # edited, but perhaps into exactly what the tool now writes
+            found = _user_additions(props.values, keys, block.inner, desired.h_out)
+        if found is None and not force:
+            return Decision(CONFLICT, reason=_edited(props.values, keys, block))
+    additions = found if found is not None else _leftovers(props.values, desired.properties)
+    values = _with_additions(desired.properties, additions)
+    front = _properties_text(props, values, keys)
+    if block is None:
+        body = f"{desired.marker}\n{desired.inner}{note.END}\n{parts.body}"
+    else:
+        body = block.body(desired.marker, desired.inner)
+    updated = note.join(front, body)
+    return Decision(UNCHANGED) if updated == text else Decision(UPDATED, updated)
+
+
+def content_hash(values: Mapping[str, object], inner: str) -> str:
+    """Hash of the tool's part of a note: 8 hex for the properties, 8 for the block text.
+
+    Link targets are left out: Obsidian rewrites them when the user renames a note, and
+    that is not an edit.
+    """
+    props = json.dumps(
+        {k: _canonical(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True
+    )
+    text = "\n".join(line.rstrip() for line in _unlink(inner).replace("\r\n", "\n").split("\n"))
+    return _h(props) + _h(text.rstrip("\n"))
+
+
+def _h(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _unlink(text: str) -> str:
+    return _LINK_TARGET.sub(lambda m: f"[[{m.group(1) or ''}]]", text)
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _unlink(value)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    return value
+
+
+def _user_additions(
+    values: Mapping, keys: Sequence[str], inner: str, target: str
+) -> dict[str, list] | None:
+    """The items the user appended to list properties, if the rest hashes to `target`."""
+    current = {k: values.get(k, _MISSING) for k in keys}
+    lists = [k for k in APPENDABLE if isinstance(current.get(k), list)]
+    cuts = itertools.product(*(range(len(current[k]), -1, -1) for k in lists))
+    inner_hash = content_hash({}, inner)[8:]
+    if inner_hash != target[8:]:
+        return None
+    for cut in itertools.islice(cuts, _MAX_TRIES):
+        candidate = dict(current)
+        for key, n in zip(lists, cut, strict=True):
+            candidate[key] = current[key][:n]
+        if content_hash(candidate, "")[:8] == target[:8]:
+            return {key: current[key][n:] for key, n in zip(lists, cut, strict=True)}
+    return None
+
+
+def _leftovers(values: Mapping, wanted: Mapping) -> dict[str, list]:
+    """With --force over an edited note: keep list items the tool would not write itself."""
+    out = {}
+    for key in APPENDABLE:
+        have, new = values.get(key), wanted.get(key)
+        if isinstance(have, list) and isinstance(new, list):
+            out[key] = have
+    return out
+
+
+def _with_additions(wanted: Mapping, additions: Mapping[str, list]) -> dict:
+    values = dict(wanted)
+    for key, extra in additions.items():
+        if key in values and extra:
+            seen = {str(v).casefold() for v in values[key]}
+            kept = [v for v in extra if str(v).casefold() not in seen]
+            values[key] = [*values[key], *kept]
+    return values
+
+
+def _edited(values: Mapping, keys: Sequence[str], block: note.Block) -> str:
+    if content_hash({}, block.inner)[8:] != block.h_out[8:]:
+        where = "the text between its exportdigest markers"
+    else:
+        where = "properties exportdigest writes (" + ", ".join(keys) + ")"
+    return f"you edited {where}"
+
+
+def _properties_text(props: properties.Properties, values: Mapping, keys: Sequence[str]) -> str:
+    """The tool's properties first, then the user's exactly as they were."""
+    ours = properties.emit(values)
+    if props.positional:
+        theirs = "".join(props.raw(k) for k in props.spans if k not in keys)
+        if theirs and not theirs.endswith("\n"):
+            theirs += "\n"
+        return props.preamble() + ours + theirs
+    rest = {k: v for k, v in props.values.items() if k not in keys}
+    if not rest:
+        return ours
+    return ours + yaml.safe_dump(rest, allow_unicode=True, sort_keys=False, width=1 << 30)

@@ -1,0 +1,120 @@
+"""Helpers for the Obsidian tests (not a test): digests from entries, vault readers, a link resolver.
+
+The resolver follows Obsidian's documented rule independently of the exporter's code: a
+`[[target]]` names a note by file name anywhere in the vault ignoring case (or by its path when
+it holds a `/`), and must match exactly one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from exportdigest.digest_text import render
+from exportdigest.model import Commentary, Entry, Source, paper_id
+
+DAY = dt.date(2024, 11, 4)
+_LINK = re.compile(r"(?<!\\)\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+
+
+def entry(title: str, tags=("transformer",), ko="한국어 해설.", en="English note.", **kw) -> Entry:
+    """A paper as a digest would carry it."""
+    fields = {
+        "id": paper_id(title),
+        "title": title,
+        "authors": ("Ada Lovelace", "Alan Turing"),
+        "abstract": "We study things.",
+        "commentary": Commentary(ko=ko, en=en),
+        "tags": tuple(tags),
+        "date": DAY,
+        "sources": (Source("d.txt", 1, DAY, 1),),
+    }
+    fields.update(kw)
+    return Entry(**fields)
+
+
+def write_digest(folder: Path, entries, name: str = "2024-11-04.txt") -> Path:
+    """A digest file holding the entries (one header per day); returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(render(entries), encoding="utf-8")
+    return path
+
+
+def with_commentary(item: Entry, ko: str) -> Entry:
+    """The same paper with other Korean commentary."""
+    return replace(item, commentary=Commentary(ko=ko, en=item.commentary.en))
+
+
+def notes(vault: Path) -> dict[str, str]:
+    """Every note Obsidian would show (dot-folders skipped): vault-relative path -> text."""
+    found = {}
+    for folder, dirs, files in os.walk(vault):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(".md") and not name.startswith("."):
+                path = Path(folder, name)
+                found[path.relative_to(vault).as_posix()] = path.read_text("utf-8")
+    return found
+
+
+def papers(vault: Path) -> dict[str, tuple[str, frontmatter.Post]]:
+    """Paper notes by paper_id: (path, python-frontmatter post)."""
+    out = {}
+    for rel, text in notes(vault).items():
+        post = frontmatter.loads(text)
+        if "paper_id" in post.metadata:
+            assert post["paper_id"] not in out, f"duplicate note for {post['paper_id']}"
+            out[post["paper_id"]] = (rel, post)
+    return out
+
+
+def snapshot(vault: Path) -> dict[str, tuple[bytes, int]]:
+    """Bytes and modification time of every file in the vault (dot-folders included)."""
+    out = {}
+    for folder, _dirs, files in os.walk(vault):
+        for name in files:
+            path = Path(folder, name)
+            out[path.relative_to(vault).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return out
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def unresolved_links(vault: Path) -> list[str]:
+    """Links in any note that do not name exactly one file the way Obsidian resolves them."""
+    files = []
+    for folder, dirs, names in os.walk(vault):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files += [Path(folder, n).relative_to(vault).as_posix() for n in names]
+    bad = []
+    for rel, text in notes(vault).items():
+        for target in _LINK.findall(text):
+            target = target.strip()
+            matches = [f for f in files if _matches(f, target)]
+            if len(matches) != 1:
+                bad.append(f"{rel}: [[{target}]] -> {matches}")
+    return bad
+
+
+def _matches(rel: str, target: str) -> bool:
+    plain = rel.removesuffix(".md") if rel.endswith(".md") else rel
+    if "/" in target:
+        return _fold(plain) == _fold(target) or _fold(plain).endswith("/" + _fold(target))
+    return _fold(plain.rsplit("/", 1)[-1]) == _fold(target)
+
+
+def properties_of(text: str) -> dict:
+    """The note's properties, parsed by PyYAML on its own (independently of python-frontmatter)."""
+    assert text.startswith("---\n"), text[:40]
+    head = text[4:].split("\n---\n", 1)[0]
+    return yaml.safe_load(head) or {}
