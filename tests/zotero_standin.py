@@ -24,7 +24,8 @@ the real service enforces (see /work/shared/docs/zotero.md, copied here as they 
   `includeTrashed=`, `Last-Modified-Version`, `If-Modified-Since-Version` (304), `/deleted`;
 - a 200 for a write lists each object under `successful`, `unchanged` or `failed`.
 
-Faults can be injected per request (see `inject`): an error status with headers (429 or 503
+Faults can be injected per request (see `inject`), and single objects of a write refused
+with a code of the test's choice (`refuse`): an error status with headers (429 or 503
 with `Retry-After`, 500), a `Backoff` header on a normal answer, a dropped connection before
 the request is handled, and "commit then drop/hang": the write is saved, then the answer is
 lost. The server also checks the client honours `Backoff`/`Retry-After`: a request that comes
@@ -46,6 +47,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
 
 ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(f"^[{ALPHABET}]{{8}}$")
@@ -89,10 +92,18 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     hang: float = 1.0
     times: int = 1
+    skip: int = 0  # let this many matching requests through first
 
     def matches(self, method: str, resource: str) -> bool:
-        """Whether this fault applies to a request."""
-        return (self.method in (None, method)) and (self.resource in (None, resource))
+        """Whether this fault applies to a request (counting down `skip` first)."""
+        if self.times <= 0 or self.method not in (None, method):
+            return False
+        if self.resource not in (None, resource):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
+            return False
+        return True
 
 
 @dataclass
@@ -105,6 +116,7 @@ class Seen:
     status: int | None
     objects: int = 0
     token: str | None = None
+    body: Any = None  # the parsed JSON of a write
 
 
 class Reject(Exception):
@@ -152,6 +164,7 @@ class ZoteroStandIn:
         self.deleted: dict[str, dict[str, int]] = {"items": {}, "collections": {}}
         self.tokens: set[str] = set()
         self.faults: list[Fault] = []
+        self.refuse: dict[str, tuple[int, str]] = {}  # object key -> (code, message) to fail it
         self.requests: list[Seen] = []
         self.violations: list[str] = []
         self.not_before = 0.0
@@ -366,6 +379,9 @@ class ZoteroStandIn:
         for index, obj in enumerate(body):
             slot = str(index)
             try:
+                refused = self.refuse.get(obj.get("key")) if isinstance(obj, dict) else None
+                if refused:
+                    raise Reject(*refused)
                 key, data = self._save(kind, obj, precondition is not None, new_version)
             except Reject as reject:
                 key = obj.get("key") if isinstance(obj, dict) else None
@@ -612,7 +628,7 @@ class _Handler(BaseHTTPRequestHandler):
             if early > 0:
                 s.violations.append(f"{method} {resource} came {early:.2f}s before the wait ended")
                 return self._reply(seen, 429, "Too early", {"Retry-After": f"{early:.3f}"})
-            fault = next((f for f in s.faults if f.times > 0 and f.matches(method, resource)), None)
+            fault = next((f for f in s.faults if f.matches(method, resource)), None)
             if fault:
                 fault.times -= 1
         if fault and fault.kind == "drop":
@@ -680,6 +696,7 @@ class _Handler(BaseHTTPRequestHandler):
             except (UnicodeDecodeError, json.JSONDecodeError):
                 return 400, "Invalid JSON", extra
             seen.objects = len(body) if isinstance(body, list) else 1
+            seen.body = body
             status, result = s.write(resource, body, headers)
             extra["Last-Modified-Version"] = str(s.version)
             return status, result, extra
@@ -700,3 +717,80 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != 304:
             self.wfile.write(data)
+
+
+# ---- helpers shared by the Zotero tests and the benchmark ------------------------------------
+
+
+def many_entries(seed: list, count: int, start: dt.date = dt.date(2024, 11, 4)) -> list:
+    """`count` distinct papers made from the seed entries: unique titles, ten per day."""
+    from dataclasses import replace
+
+    from exportdigest.model import paper_id
+
+    made = []
+    for i in range(count):
+        base = seed[i % len(seed)]
+        title = f"{base.title} (variant {i})"
+        day = start + dt.timedelta(days=i // 10)
+        made.append(replace(base, id=paper_id(title), title=title, date=day))
+    return made
+
+
+def write_digest(path: Path, entries: list) -> Path:
+    """Write entries as digest text (one header per day) at `path`; returns the path."""
+    from exportdigest.digest_text import render
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(entries), "utf-8")
+    return path
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The fake clock the stand-in and the exporter share (waits take no time)."""
+    return FakeClock()
+
+
+@pytest.fixture
+def standin(clock, tmp_path, monkeypatch):
+    """A running stand-in library, with the exporter pointed at it the way a user would not
+    notice: its clock, short HTTP timeouts, a private state directory, no proxy."""
+    from exporters.zotero import ZoteroExporter
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    options = {"sleep": clock.sleep, "clock": clock.time, "timeout": 1.0, "write_timeout": 1.0}
+    monkeypatch.setattr(ZoteroExporter, "api_options", options)
+    with ZoteroStandIn(clock=clock) as server:
+        yield server
+
+
+@pytest.fixture
+def push(run_cli, standin):
+    """Run `exportdigest -t zotero ARGS...` against the stand-in (key from ZOTERO_API_KEY)."""
+
+    def run(*args: str, key: str | None = None, library_id: str | None = None):
+        return run_cli(
+            "-t",
+            "zotero",
+            "--zotero-library-id",
+            library_id or standin.library_id,
+            "--zotero-api-url",
+            standin.url,
+            *args,
+            env={"ZOTERO_API_KEY": key or standin.api_key},
+        )
+
+    return run
+
+
+@pytest.fixture
+def big_digest(seed_entries, tmp_path):
+    """A function: the path of a digest of `n` distinct papers made from the seed (10 a day)."""
+
+    def make(n: int) -> Path:
+        return write_digest(tmp_path / "generated" / f"{n}.txt", many_entries(seed_entries, n))
+
+    return make

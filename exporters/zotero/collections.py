@@ -26,22 +26,24 @@ class Collections:
         self.api, self.library = api, library
         self.name, self.per_day, self.dry_run, self.tell = name, per_day, dry_run, tell
         self._keys: dict[tuple[str, str | None], str] = {}
+        self._existing: list[dict[str, Any]] | None = None
 
     def resolve(self, days: Iterable[dt.date]) -> None:
-        """Look the collections up (one listing) and create the missing ones."""
-        existing = self.library.collections()
-        main = self._ensure(existing, self.name, None)
-        if self.per_day:
-            for day in sorted(set(days)):
-                self._ensure(existing, day.isoformat(), main)
+        """Find or make the collections for papers of these days (in a dry run: say so)."""
+        for day in sorted(set(days)):
+            self.key_for(day)
 
     def key_for(self, day: dt.date) -> str:
-        """Key of the collection a paper first posted on `day` goes into."""
-        main = self._keys[(self.name, None)]
-        return self._keys[(day.isoformat(), main)] if self.per_day else main
+        """Key of the collection a paper first posted on `day` goes into (made if missing)."""
+        main = self._ensure(self.name, None)
+        return self._ensure(day.isoformat(), main) if self.per_day else main
 
-    def _ensure(self, existing: list[dict[str, Any]], name: str, parent: str | None) -> str:
-        found = _find(existing, name, parent)
+    def _ensure(self, name: str, parent: str | None) -> str:
+        if (name, parent) in self._keys:
+            return self._keys[(name, parent)]
+        if self._existing is None:
+            self._existing = self.library.collections()  # one listing for the whole run
+        found = _find(self._existing, name, parent)
         if found is None:
             found = collection_key(name, parent)
             where = f" in {self.name}" if parent else ""
@@ -49,7 +51,7 @@ class Collections:
                 self.tell(f"  would create collection: {name}{where}")
             else:
                 self._create(found, name, parent)
-                existing.append({"key": found, "name": name, "parentCollection": parent or False})
+            self._existing.append({"key": found, "name": name, "parentCollection": parent or False})
         self._keys[(name, parent)] = found
         return found
 

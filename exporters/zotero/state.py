@@ -17,6 +17,7 @@ from exportdigest.atomic import write_atomic
 
 FORMAT = 1
 GONE = -1  # version recorded for an object the user deleted in Zotero
+TRASHED = "trash"  # fingerprint recorded for an object the user moved to the trash
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .collections import Collections
 from .plan import Decision, Remote, decide
 from .remote import Library, WriteDenied
 from .render import Paper, paper
-from .state import GONE, Record, State, StateFile
+from .state import GONE, TRASHED, Record, State, StateFile
 
 MAX_OBJECTS = 50  # the API's limit per write request
 ROUNDS = 2  # a paper whose write met a version conflict is re-read and re-planned once
@@ -34,6 +34,7 @@ class Work:
     paper: Paper
     decision: Decision
     round: int = 1
+    landed: bool = False  # a retried request was refused: an earlier attempt may have landed
 
 
 class Sync:
@@ -69,9 +70,8 @@ class Sync:
         work += self._plan_fetched(to_compare)
         work += self._plan_new(to_create)
         writing = [w for w in work if w.decision.objects]
-        if writing and any(w.decision.creates_item for w in writing):
-            self.collections.resolve(w.paper.day for w in writing if w.decision.creates_item)
         if self.run.dry_run:
+            self.collections.resolve(w.paper.day for w in writing if w.decision.creates_item)
             for w in writing:
                 self._settle(w.paper, w.decision)
             return self.outcome
@@ -142,8 +142,7 @@ class Sync:
         if any(r.version == GONE for r in records) or any(r.current != r.pushed for r in records):
             if self.force:
                 return None
-            gone = records[0].version == GONE
-            return Decision(CONFLICT, "deleted in Zotero" if gone else "changed in Zotero")
+            return Decision(CONFLICT, _why(records))
         wanted = [p.item_fp, p.note_fp][: len(records)]
         if [r.current for r in records] == wanted:
             return Decision(UNCHANGED)
@@ -187,6 +186,8 @@ class Sync:
                 else:
                     current = fingerprint.note_fp(data.get("note", ""))
                     was = pushed[1] if pushed else ""
+                if data.get("deleted"):
+                    current = TRASHED
                 self.state.objects[key] = Record(int(data["version"]), current, was)
             elif version is not None:
                 setattr(remote, f"{attr}_gone", True)
@@ -210,8 +211,7 @@ class Sync:
 
     def _write(self, work: list[Work]) -> None:
         for w in work:
-            if w.decision.creates_item:
-                w.decision.objects[0]["collections"] = [self.collections.key_for(w.paper.day)]
+            self._file(w)
         while work:
             retry: list[Work] = []
             for batch in _batches(work):
@@ -219,10 +219,18 @@ class Sync:
                 self._save()
             work = self._replan(retry)
 
+    def _file(self, w: Work) -> Work:
+        """Put a new item into its collection (made when missing)."""
+        if w.decision.creates_item:
+            w.decision.objects[0]["collections"] = [self.collections.key_for(w.paper.day)]
+        return w
+
     def _send(self, batch: list[Work]) -> list[Work]:
         """Send one batch; return the papers whose outcome must be read back."""
         payload = [obj for w in batch for obj in w.decision.objects]
         reply = self.api.post("items", payload, new_token())
+        for w in batch:
+            w.landed = reply.attempts > 1
         if reply.status == 412:  # this token's batch was already committed, or versions moved
             return batch
         if reply.status == 403:
@@ -276,14 +284,12 @@ class Sync:
         for w in papers:
             remote = self._remote(w.paper, found)
             decision = decide(w.paper, remote, self.force)
-            if decision.action == UNCHANGED:  # what we sent is there: the write did land
+            if decision.action == UNCHANGED and w.landed:  # an earlier attempt did land
                 self._settle(w.paper, w.decision)
             elif not decision.objects:
                 self._settle(w.paper, decision)
             else:
-                if decision.creates_item:
-                    decision.objects[0]["collections"] = [self.collections.key_for(w.paper.day)]
-                again.append(Work(w.paper, decision, w.round + 1))
+                again.append(self._file(Work(w.paper, decision, w.round + 1)))
         for w in again:
             if w.round > ROUNDS:
                 self._fail(w.paper, "the library kept changing during the push; run again")
@@ -311,6 +317,19 @@ class Sync:
     def _save(self) -> None:
         if not self.run.dry_run:
             self.state_file.save(self.state)
+
+
+def _why(records: list[Record]) -> str:
+    """The conflict a paper's records show: what the user did to it in Zotero."""
+    item = records[0]
+    item_clean = item.version != GONE and item.current == item.pushed
+    record = records[-1] if item_clean else item
+    whose = "its note " if item_clean else ""
+    if record.version == GONE:
+        return f"{whose}was deleted in Zotero" if whose else "deleted in Zotero"
+    if record.current == TRASHED:
+        return f"{whose}is in the Zotero trash" if whose else "in the Zotero trash"
+    return f"{whose}was changed in Zotero" if whose else "changed in Zotero"
 
 
 def _batches(work: list[Work]) -> Iterator[list[Work]]:
