@@ -2,84 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from exportdigest.filetarget import FileExporter
 
 if TYPE_CHECKING:
     from exportdigest.model import Entry
-
-    from .citation import Citation, Name
-
-# `@misc` is what arXiv's own BibTeX export uses for a preprint, needs no journal (plain
-# `@article` styles warn without one) and Zotero imports it (as a document); Zotero drops
-# `@preprint` entries altogether.
-ENTRY_TYPE = "misc"
-HEADER = "% Encoding: UTF-8\n\n"
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-def bib_name(name: Name) -> str:
-    """`Family, Given` (`Family, Suffix, Given`), or a braced single-field name.
-
-    A word `and` inside a name is braced, or BibTeX would split the name there.
-    """
-    from .latex import to_latex
-
-    def part(text: str) -> str:
-        return " ".join("{" + w + "}" if w.lower() == "and" else w for w in to_latex(text).split())
-
-    if name.literal:
-        return "{" + to_latex(name.literal) + "}"
-    return ", ".join(part(p) for p in (name.family, name.suffix, name.given) if p)
-
-
-# How a value is written: escaped text, case-protected title, names, verbatim, or a macro.
-Encoding = str
-TEXT, TITLE, NAMES, VERBATIM, MACRO = "text", "title", "names", "verbatim", "macro"
-
-# The field table: BibTeX field -> (value for a paper, how it is written). `month` is a
-# standard macro; the day of posting has no BibTeX field every style reads, so it is left
-# out (`date` beside `year` makes biber warn). Zotero reads `eprint` with `eprinttype` into
-# Extra; `archiveprefix` is what natbib styles and arXiv's own export use.
-FIELDS: tuple[tuple[str, Callable[[Citation], object], Encoding], ...] = (
-    ("title", lambda c: c.title, TITLE),
-    ("author", lambda c: c.names, NAMES),
-    ("year", lambda c: f"{c.date.year:04d}", VERBATIM),
-    ("month", lambda c: MONTHS[c.date.month - 1], MACRO),
-    ("abstract", lambda c: c.abstract, TEXT),
-    ("keywords", lambda c: ", ".join(c.tags), TEXT),
-    ("annote", lambda c: c.commentary, TEXT),
-    ("url", lambda c: c.url, VERBATIM),
-    ("eprint", lambda c: c.arxiv, VERBATIM),
-    ("eprinttype", lambda c: "arxiv" if c.arxiv else None, VERBATIM),
-    ("archiveprefix", lambda c: "arXiv" if c.arxiv else None, VERBATIM),
-)
-
-
-def encode(value, how: Encoding) -> str:
-    """A field's content as written between its braces (or bare, for a macro)."""
-    from .latex import protect_case, to_latex
-
-    if how == NAMES:
-        return "{" + " and ".join(bib_name(n) for n in value) + "}"
-    if how == MACRO:
-        return value
-    if how == VERBATIM and not any(ch in value for ch in "{}\\"):
-        return "{" + value + "}"
-    latex = to_latex(value)
-    return "{" + (protect_case(latex) if how == TITLE else latex) + "}"
-
-
-def entry_text(c: Citation, key: str) -> str:
-    """One `@misc{key, ...}` entry followed by a blank line."""
-    fields = []
-    for name, value_of, how in FIELDS:
-        value = value_of(c)
-        if value:
-            fields.append(f"  {name} = {encode(value, how)}")
-    return f"@{ENTRY_TYPE}{{{key},\n" + ",\n".join(fields) + "\n}\n\n"
 
 
 class BibtexExporter(FileExporter):
@@ -88,9 +17,7 @@ class BibtexExporter(FileExporter):
     summary = "BibTeX file (--out FILE) for LaTeX/biber and reference managers."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """The header, then an entry per paper."""
-        from .citation import citation, keyed
+        """The file, an entry at a time (the format lives in `exporters.citation.bibtex`)."""
+        from .citation.bibtex import bibliography
 
-        yield HEADER
-        for entry, key in keyed(entries):
-            yield entry_text(citation(entry), key)
+        yield from bibliography(entries)

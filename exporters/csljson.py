@@ -1,61 +1,14 @@
-"""The `csljson` target: a CSL-JSON array of `article` items (Zotero imports them as preprints)."""
+"""The `csljson` target: a CSL-JSON array of `article` items (Zotero reads them as preprints)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from exportdigest.filetarget import FileExporter
 
 if TYPE_CHECKING:
     from exportdigest.model import Entry
-
-    from .citation import Citation, Name
-
-ITEM_TYPE = "article"  # CSL's type for a preprint; Zotero maps it to its `preprint` type
-
-
-def csl_name(name: Name) -> dict:
-    """`{"family", "given"[, "suffix"]}`, or `{"literal"}` for a single-field name."""
-    if name.literal:
-        return {"literal": name.literal}
-    parts = {"family": name.family, "given": name.given, "suffix": name.suffix}
-    return {field: text for field, text in parts.items() if text}
-
-
-def csl_note(c: Citation) -> str:
-    """The id line, then the Korean and the English commentary, a blank line between each.
-
-    Zotero puts `note` into Extra, where `exportdigest-id: <id>` marks the paper as in RIS.
-    """
-    return "\n\n".join(part for part in (c.id_line, c.ko, c.en) if part)
-
-
-# The field table: CSL variable -> its value for a paper (left out when empty). For arXiv
-# papers, publisher/number/DOI are Zotero's own arXiv convention (repository, archive ID).
-FIELDS: tuple[tuple[str, Callable[[Citation], object]], ...] = (
-    ("type", lambda c: ITEM_TYPE),
-    ("title", lambda c: c.title),
-    ("author", lambda c: [csl_name(n) for n in c.names]),
-    ("abstract", lambda c: c.abstract),
-    ("issued", lambda c: {"date-parts": [[c.date.year, c.date.month, c.date.day]]}),
-    ("URL", lambda c: c.url),
-    ("DOI", lambda c: c.doi),
-    ("publisher", lambda c: "arXiv" if c.arxiv else None),
-    ("number", lambda c: c.archive_id),
-    ("keyword", lambda c: ", ".join(c.tags)),
-    ("note", csl_note),
-)
-
-
-def item(c: Citation, key: str) -> dict:
-    """One CSL item; its `id` is the citation key the bibtex target gives the same paper."""
-    found = {"id": key}
-    for variable, value_of in FIELDS:
-        value = value_of(c)
-        if value:
-            found[variable] = value
-    return found
 
 
 class CslJsonExporter(FileExporter):
@@ -64,14 +17,7 @@ class CslJsonExporter(FileExporter):
     summary = "CSL-JSON file (--out FILE) for Zotero, Pandoc and other CSL processors."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """`[`, the items separated by commas, `]`, written as they are made."""
-        import json
+        """The array, an item at a time (the format lives in `exporters.citation.csljson`)."""
+        from .citation.csljson import items
 
-        from .citation import citation, keyed
-
-        encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
-        separator = "[\n"
-        for entry, key in keyed(entries):
-            yield separator + encode(item(citation(entry), key))
-            separator = ",\n"
-        yield "[]\n" if separator == "[\n" else "\n]\n"
+        yield from items(entries)

@@ -14,7 +14,7 @@ from pybtex.database import parse_file
     [
         ("ris", "papers.ris", b"TY  - UNPB\r\nTI  - Learning to Achieve Goals"),
         ("bibtex", "papers.bib", b"% Encoding: UTF-8\n\n@misc{hu2024learning,\n"),
-        ("csljson", "papers.json", b'[\n{\n  "id": "hu2024learning",\n  "type": "article"'),
+        ("csljson", "papers.json", b'[\n{"id": "hu2024learning", "type": "article", '),
     ],
 )
 def test_out_file_is_written_then_left_untouched_when_nothing_changed(

@@ -1,9 +1,11 @@
 """What the citation-file targets (ris, bibtex, csljson) share: one neutral view of a paper.
 
-Each format module keeps its own field table (format field -> value from a `Citation`) and
-its own writer; the rules they must agree on live here, written once: how an author's name
-splits into family and given name, which link is the paper's own, the arXiv identifiers,
-the commentary text, and the citation key.
+Each format module here (`ris`, `bibtex` with `latex`, `csljson`) keeps its own field table
+(format field -> value from a `Citation`) apart from its writer; the rules they must agree
+on live in this module, written once: how an author's name splits into family and given
+name, which link is the paper's own, the arXiv identifiers, the commentary text, and the
+citation key. The exporter classes (`exporters/ris.py`...) import this package only when
+they write, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from exportdigest.model import Entry, arxiv_id
@@ -51,7 +53,7 @@ def split_name(text: str) -> Name:
     A one-word name, a name of particles only, or one in CJK script stays a single field.
     """
     words = text.split()
-    if len(words) < 2 or _CJK.search(text):
+    if len(words) < 2 or (not text.isascii() and _CJK.search(text)):
         return Name(literal=text.strip())
     suffix = words.pop() if len(words) >= 3 and words[-1] in SUFFIXES else ""
     family = [words.pop()]
@@ -127,7 +129,7 @@ def paper_url(entry: Entry, aid: str | None) -> str | None:
 
 def one_line(text: str) -> str:
     """Text with every kind of line break folded into a space (for one-line formats)."""
-    return _LINE_BREAKS.sub(" ", text)
+    return text if text.isprintable() else _LINE_BREAKS.sub(" ", text)
 
 
 # Citation keys -------------------------------------------------------------------------
@@ -147,9 +149,10 @@ _KEY_WORD = re.compile(r"[a-z0-9]+")
 
 def ascii_words(text: str) -> list[str]:
     """Lowercase ASCII words of text, accents dropped (`Łukasz Müller` -> lukasz, muller)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _KEY_WORD.findall(plain.lower())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _KEY_WORD.findall(text.lower())
 
 
 def base_key(entry: Entry) -> str:
@@ -197,24 +200,24 @@ def assign_keys(papers: list[tuple[dt.date, str, str]]) -> list[str]:
     return keys
 
 
-SPOOL_BYTES = 4 << 20  # papers beyond this much pickled data wait on disk, not in memory
+SPOOL_BYTES = 1 << 20  # rendered papers beyond this much wait on disk, not in memory
 
 
-def keyed(entries: Iterable[Entry]) -> Iterator[tuple[Entry, str]]:
-    """Each entry with its citation key, in input order, reading `entries` once.
+def keyed(entries: Iterable[Entry], render: Callable[[Entry], str]) -> Iterator[tuple[str, str]]:
+    """(citation key, rendered text) per entry, in input order, reading `entries` once.
 
-    A key depends on every other paper in the file, so entries are spooled (pickled to a
-    temporary file once past a few MB) while the keys are worked out, then read back.
+    A key depends on every other paper in the file, so each paper is rendered without its
+    key and spooled (to a temporary file past a few MB) until all keys are worked out.
     """
-    import pickle
     import tempfile
 
     papers: list[tuple[dt.date, str, str]] = []
+    sizes: list[int] = []
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         for entry in entries:
-            pickle.dump(entry, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            sizes.append(spool.write(render(entry).encode("utf-8")))
             papers.append((entry.date, entry.id, base_key(entry)))
         keys = assign_keys(papers)
         spool.seek(0)
-        for key in keys:
-            yield pickle.load(spool), key
+        for key, size in zip(keys, sizes, strict=True):
+            yield key, spool.read(size).decode("utf-8")

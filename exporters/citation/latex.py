@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 
-TEXT_ESCAPES = {
+# Backslash and braces first, all at once (their escapes hold braces and backslashes); then
+# the rest, whose escapes hold none of the characters replaced after them.
+BRACE_ESCAPES = {
     "\\": "{\\textbackslash}",
     "{": "\\{\\vphantom{\\}}",
     "}": "\\vphantom{\\{}\\}",
+}
+OTHER_ESCAPES = {
     "$": "\\$",
     "&": "\\&",
     "%": "\\%",
@@ -26,9 +30,13 @@ TEXT_ESCAPES = {
     ">": "{\\textgreater}",
     "|": "{\\textbar}",
 }
-_SPECIAL = re.compile("[" + re.escape("".join(TEXT_ESCAPES)) + "]")
+_BRACES = re.compile(r"[\\{}]")
+_SPECIAL = re.compile(r"[\\{}$&%#_~^<>|]")
 # TeX ligatures that would turn two characters into another one (--, ``, '', ?`, !`, ,,).
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)")
+_LIGATURE_PAIR = re.compile(r"--|``|''|[?!]`|,,")
+_NEEDS_WORK = re.compile(r"[\\{}$&%#_~^<>|]|--|``|''|[?!]`|,,")
+
 # Inline math, as Pandoc finds it: no space inside either dollar, no digit after the closer.
 _MATH = re.compile(r"\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?!\d)|\$([^\s$\\])\$(?!\d)")
 
@@ -105,7 +113,16 @@ def safe_math(body: str) -> bool:
 
 def escape_text(text: str) -> str:
     """Plain text as LaTeX text: specials and ligature pairs escaped, nothing else touched."""
-    return _LIGATURE.sub("{}", _SPECIAL.sub(lambda m: TEXT_ESCAPES[m.group()], text))
+    if not _NEEDS_WORK.search(text):
+        return text
+    if _SPECIAL.search(text):
+        text = _BRACES.sub(lambda m: BRACE_ESCAPES[m.group()], text)
+        for char, escape in OTHER_ESCAPES.items():
+            if char in text:
+                text = text.replace(char, escape)
+    if _LIGATURE_PAIR.search(text):
+        text = _LIGATURE.sub("{}", text)
+    return text
 
 
 def to_latex(text: str) -> str:

@@ -1,0 +1,68 @@
+"""CSL-JSON items: the field table (CSL variables Zotero and citeproc read) and the writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from . import Citation, Name, citation, keyed
+
+if TYPE_CHECKING:
+    from exportdigest.model import Entry
+
+ITEM_TYPE = "article"  # CSL's type for a preprint; Zotero maps it to its `preprint` type
+
+
+def csl_name(name: Name) -> dict:
+    """`{"family", "given"[, "suffix"]}`, or `{"literal"}` for a single-field name."""
+    if name.literal:
+        return {"literal": name.literal}
+    parts = {"family": name.family, "given": name.given, "suffix": name.suffix}
+    return {field: text for field, text in parts.items() if text}
+
+
+def csl_note(c: Citation) -> str:
+    """The id line, then the Korean and the English commentary, a blank line between each.
+
+    Zotero puts `note` into Extra, where `exportdigest-id: <id>` marks the paper as in RIS.
+    """
+    return "\n\n".join(part for part in (c.id_line, c.ko, c.en) if part)
+
+
+# The field table: CSL variable -> its value for a paper (left out when empty). For arXiv
+# papers, publisher/number/DOI are Zotero's own arXiv convention (repository, archive ID).
+FIELDS: tuple[tuple[str, Callable[[Citation], object]], ...] = (
+    ("type", lambda c: ITEM_TYPE),
+    ("title", lambda c: c.title),
+    ("author", lambda c: [csl_name(n) for n in c.names]),
+    ("abstract", lambda c: c.abstract),
+    ("issued", lambda c: {"date-parts": [[c.date.year, c.date.month, c.date.day]]}),
+    ("URL", lambda c: c.url),
+    ("DOI", lambda c: c.doi),
+    ("publisher", lambda c: "arXiv" if c.arxiv else None),
+    ("number", lambda c: c.archive_id),
+    ("keyword", lambda c: ", ".join(c.tags)),
+    ("note", csl_note),
+)
+
+
+def item(c: Citation) -> dict:
+    """One CSL item, but for its `id` (the citation key, set once all papers are known)."""
+    found = {}
+    for variable, value_of in FIELDS:
+        value = value_of(c)
+        if value:
+            found[variable] = value
+    return found
+
+
+def items(entries: Iterable[Entry]) -> Iterator[str]:
+    """`[`, an item a line, `]`; each item's `id` is the key bibtex gives the paper."""
+    import json
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    separator = "[\n"
+    for key, rest in keyed(entries, lambda entry: encode(item(citation(entry)))):
+        yield f'{separator}{{"id": {encode(key)}, {rest[1:]}'
+        separator = ",\n"
+    yield "[]\n" if separator == "[\n" else "\n]\n"
