@@ -25,12 +25,14 @@ class ZoteroExporter(Exporter):
         click.Option(
             ["--zotero-library-id"],
             envvar="ZOTERO_LIBRARY_ID",
+            show_envvar=True,
             metavar="ID",
             help="Zotero library number (user ID, or group ID with --zotero-library-type group).",
         ),
         click.Option(
             ["--zotero-library-type"],
             envvar="ZOTERO_LIBRARY_TYPE",
+            show_envvar=True,
             type=click.Choice(["user", "group"]),
             default="user",
             show_default=True,
@@ -39,12 +41,14 @@ class ZoteroExporter(Exporter):
         click.Option(
             ["--zotero-api-key"],
             envvar="ZOTERO_API_KEY",
+            show_envvar=True,
             metavar="KEY",
             help="Zotero API key with write access (better: ZOTERO_API_KEY or the config file).",
         ),
         click.Option(
             ["--zotero-api-url"],
             envvar="ZOTERO_API_URL",
+            show_envvar=True,
             default=DEFAULT_API_URL,
             show_default=True,
             metavar="URL",

@@ -15,9 +15,9 @@ from .names import creator
 from .notes import note_html
 
 MAX_TAG = 255  # longest tag the Zotero server stores
-# C0/C1 control characters other than tab and newline, and lone surrogates: Zotero cannot
-# store them (and they are not valid in a note's HTML).
-_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0/C1 control characters other than tab and newline, lone surrogates and the noncharacters
+# U+FFFE/U+FFFF: not storable as text (nor valid in a note's markup).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NEW_STYLE = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
 _OLD_STYLE = re.compile(r"/(\d{2})(\d{2})\d{3}$")
 
