@@ -288,6 +288,7 @@ def test_a_new_vault_starts_from_the_template(sync, vault):
         "paper_id": "text",
         "digests": "multitext",
         "exportdigest": "text",
+        "papers": "number",
     }
     assert json.loads((vault / ".obsidian" / "app.json").read_text("utf-8"))["alwaysUpdateLinks"]
     assert not (vault / "templates").exists() and not (vault / "__init__.py").exists()

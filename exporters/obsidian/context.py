@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from exportdigest.model import Entry, arxiv_id
+from exportdigest.model import Entry, Source, arxiv_id
 
 # Property keys the tool owns on each kind of note, in the order they are written.
 PAPER_KEYS = ("title", "aliases", "authors", "tags", "date", "paper_id", "digests")
@@ -20,34 +19,34 @@ TAG_KEYS = (KIND_KEY,)
 APPENDABLE = ("tags", "aliases")
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """What the digest notes and the index show of a paper."""
 
     id: str
     title: str
-    date: str  # ISO date of first posting
-    sources: tuple[tuple[str, int, int], ...]  # (day, part, line) of every posting
+    date: dt.date  # first posting
+    sources: tuple[Source, ...]  # every posting (its path is not used)
 
     def as_json(self) -> list:
         """Compact form for the vault's cache."""
-        return [self.title, self.date, [list(s) for s in self.sources]]
+        days = [[s.date.isoformat(), s.part, s.line] for s in self.sources]
+        return [self.title, self.date.isoformat(), days]
 
     @classmethod
     def from_json(cls, paper_id: str, data: Sequence) -> Listed:
         """Inverse of `as_json`."""
         title, date, sources = data
-        return cls(paper_id, title, date, tuple((d, int(p), int(n)) for d, p, n in sources))
+        return cls(
+            paper_id,
+            title,
+            dt.date.fromisoformat(date),
+            tuple(Source("", int(n), dt.date.fromisoformat(d), int(p)) for d, p, n in sources),
+        )
 
 
 def listed(entry: Entry) -> Listed:
     """The listing of a paper from its entry."""
-    return Listed(
-        entry.id,
-        entry.title,
-        entry.date.isoformat(),
-        tuple((s.date.isoformat(), s.part, s.line) for s in entry.sources),
-    )
+    return Listed(entry.id, entry.title, entry.date, entry.sources)
 
 
 def short_title(title: str) -> str:
@@ -109,11 +108,12 @@ def paper_properties(context: Mapping) -> dict:
 def digest_context(day: str, papers: Iterable[tuple[Listed, str]], files: Sequence[str]) -> dict:
     """The variables of a digest-day note: its papers by part, in digest order."""
     parts: dict[int, list[tuple[int, str, dict]]] = {}
+    wanted = dt.date.fromisoformat(day)
     for paper, link in papers:
-        for source_day, part, line in paper.sources:
-            if source_day == day:
-                parts.setdefault(part, []).append(
-                    (line, paper.title.casefold(), {"link": link, "title": paper.title})
+        for source in paper.sources:
+            if source.date == wanted:
+                parts.setdefault(source.part, []).append(
+                    (source.line, paper.title.casefold(), {"link": link, "title": paper.title})
                 )
                 break
     ordered = [
@@ -128,7 +128,7 @@ def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
     """The variables of the index: every paper, by day, newest day first."""
     days: dict[str, list[dict]] = {}
     for paper, link in papers:
-        days.setdefault(paper.date, []).append({"link": link, "title": paper.title})
+        days.setdefault(paper.date.isoformat(), []).append({"link": link, "title": paper.title})
     ordered = [
         {"date": day, "papers": sorted(items, key=lambda p: (p["title"].casefold(), p["link"]))}
         for day, items in sorted(days.items(), reverse=True)
@@ -138,5 +138,55 @@ def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
 
 def fingerprint(context: Mapping, salt: str) -> str:
     """A short hash of everything a note's text is made from (template context and templates)."""
-    data = json.dumps(context, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{salt}\0{data}".encode()).hexdigest()[:16]
+    parts = [salt]
+    _flatten(context, parts)
+    return _digest(parts)
+
+
+def paper_fingerprint(
+    entry: Entry,
+    tags: Sequence[str],
+    tag_links: Sequence[str],
+    days: Sequence[tuple[str, list[int]]],
+    day_links: Mapping[str, str],
+    salt: str,
+) -> str:
+    """`fingerprint(paper_context(...), salt)` in effect, without building the context.
+
+    Everything `paper_context` derives its variables from is hashed, and nothing else (not
+    the digest file's path or line), so an unchanged paper is recognised in microseconds.
+    """
+    parts = [salt, entry.id, entry.title, entry.abstract, entry.commentary.ko]
+    parts += [entry.commentary.en, entry.date.isoformat(), str(len(entry.authors))]
+    parts += entry.authors
+    parts.append(str(len(tags)))
+    parts += tags
+    parts += tag_links
+    parts.append(str(len(days)))
+    for day, numbers in days:
+        parts += (day, ",".join(map(str, numbers)), day_links[day])
+    parts.append(str(len(entry.urls)))
+    parts += entry.urls
+    return _digest(parts)
+
+
+def _flatten(value: object, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        out.append(str(len(value)))
+        for key, item in value.items():
+            out.append(key)
+            _flatten(item, out)
+    elif isinstance(value, list | tuple):
+        out.append(str(len(value)))
+        for item in value:
+            _flatten(item, out)
+    else:
+        out.append(repr(value))
+
+
+def _digest(parts: list[str]) -> str:
+    # Digest text never holds NUL (the reader refuses it), so NUL separates fields unambiguously.
+    joined = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(joined).hexdigest()[:16]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from exportdigest.exporter import (
     CONFLICT,
@@ -18,7 +20,7 @@ from exportdigest.exporter import (
     Outcome,
     Run,
 )
-from exportdigest.model import Entry
+from exportdigest.model import Entry, Source
 
 from . import note, properties, starter
 from .cache import Cache
@@ -33,6 +35,7 @@ from .context import (
     index_context,
     listed,
     paper_context,
+    paper_fingerprint,
     paper_properties,
 )
 from .names import fold, safe_name, with_suffix
@@ -74,9 +77,12 @@ class VaultSync:
         self.outcome = Outcome()
         self.cache = Cache(root / STATE_DIR / "cache.json")
         self.listed: dict[str, tuple[Listed, str]] = {}  # papers of this run: listing, note path
-        self.days: dict[str, set[str]] = {}  # digest day -> digest file names, for days seen
+        self.days: defaultdict[str, set[str]] = defaultdict(set)  # day -> digest file names
         self.day_paths: dict[str, str] = {}
+        self.day_links: dict[str, str] = {}
         self.tag_links: dict[str, str] = {}
+        self.tag_paths: dict[str, str] = {}
+        self.tag_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -158,19 +164,20 @@ class VaultSync:
     # -- paper notes --------------------------------------------------------------------------
 
     def _paper(self, entry: Entry) -> None:
-        tags = obsidian_tags(entry.tags)
+        tags = self._tags(entry.tags)
         tag_links = [self._tag_link(tag) for tag in tags]
         days = digest_days(entry)
+        day_links = {day: self._day_link(day) for day, _parts in days}
         for source in entry.sources:
-            self.days.setdefault(source.date.isoformat(), set()).add(PurePath(source.path).name)
-        day_links = {day: self.vault.link(self._day_path(day)) for day, _parts in days}
-        context = paper_context(entry, tags, tag_links, days, day_links)
-        h_in = fingerprint(context, self.templates.fingerprint)
-        found = self.vault.get("paper", entry.id)
+            self.days[source.date.isoformat()].add(source.path.rpartition("/")[2])
+        salt = self.templates.fingerprint
+        h_in = paper_fingerprint(entry, tags, tag_links, days, day_links, salt)
+        found = self.vault.notes.get(("paper", entry.id))
         if found is not None and not self.force and found.h_in == h_in:
             self.listed[entry.id] = (listed(entry), found.path)
             self._count(UNCHANGED, found.path)
             return
+        context = paper_context(entry, tags, tag_links, days, day_links)
         desired = Desired(paper_properties(context), self._inner(PAPER, context), h_in)
         if found is not None:
             action, path = self._update(found.path, desired, "paper", entry.id), found.path
@@ -181,15 +188,20 @@ class VaultSync:
             self.listed[entry.id] = (listed(entry), path)
         self._count(action, path or entry.title)
 
+    def _tags(self, raw: tuple[str, ...]) -> tuple[str, ...]:
+        """The paper's hashtags as Obsidian tags (memoised: papers share their tags)."""
+        tags = self.tag_cache.get(raw)
+        if tags is None:
+            tags = self.tag_cache[raw] = obsidian_tags(raw)
+        return tags
+
     def _create_paper(self, entry: Entry, context: dict, desired: Desired) -> str | None:
         name = safe_name(self._render(FILENAME, context).strip())
         name = name or safe_name(f"Untitled {entry.id[:8]}")
-        stems = [
-            name,
-            with_suffix(name, f" ({entry.id[:8]})"),
-            with_suffix(name, f" ({entry.id})"),
-            *(with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
-        ]
+        stems = itertools.chain(
+            (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
+            (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
+        )
         return self._create(PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in))
 
     def _inner(self, template: str, context: dict) -> str:
@@ -278,11 +290,18 @@ class VaultSync:
     # -- tag notes ----------------------------------------------------------------------------
 
     def _tag_link(self, tag: str) -> str:
-        """The link to the tag's note, creating the note from its template the first time."""
+        """The link to the tag's note (tags match ignoring case, as in Obsidian)."""
+        link = self.tag_links.get(tag)
+        if link is None:
+            link = self.tag_links[tag] = self.vault.link(self._tag_path(tag))
+        return link
+
+    def _tag_path(self, tag: str) -> str:
+        """The tag's note: where it is, or a new one from the tag template."""
         key = tag.casefold()
-        link = self.tag_links.get(key)
-        if link is not None:
-            return link
+        rel = self.tag_paths.get(key)
+        if rel is not None:
+            return rel
         found = self.vault.get("tag", key)
         if found is not None:
             rel = found.path
@@ -302,10 +321,16 @@ class VaultSync:
                 rel = f"{TAGS}/{name}.md"
             else:
                 self._count(CREATED, rel, "tag notes")
-        link = self.tag_links[key] = self.vault.link(rel)
-        return link
+        self.tag_paths[key] = rel
+        return rel
 
     # -- digest-day notes ---------------------------------------------------------------------
+
+    def _day_link(self, day: str) -> str:
+        link = self.day_links.get(day)
+        if link is None:
+            link = self.day_links[day] = self.vault.link(self._day_path(day))
+        return link
 
     def _day_path(self, day: str) -> str:
         """The note of a digest day: where it is, or the free name it will be written under."""
@@ -325,7 +350,7 @@ class VaultSync:
     def _digest_notes(self, others: dict[str, tuple[Listed, str]]) -> None:
         by_day: dict[str, list[tuple[Listed, str]]] = {day: [] for day in self.days}
         for paper, rel in [*self.listed.values(), *others.values()]:
-            for day in {s[0] for s in paper.sources}:
+            for day in {s.date.isoformat() for s in paper.sources}:
                 if day in by_day:
                     by_day[day].append((paper, self.vault.link(rel, paper.title)))
         for day, papers in sorted(by_day.items()):
@@ -380,15 +405,16 @@ class VaultSync:
             if kind == "digest":
                 by_link[fold(other.path.removesuffix(".md"))] = key
                 by_link[fold(other.path.rsplit("/", 1)[-1].removesuffix(".md"))] = key
-        days = []
+        days = set()
         for link in values.get("digests") or []:
             target = str(link).strip("[]").split("|")[0]
             if fold(target) in by_link:
-                days.append(by_link[fold(target)])
+                days.add(dt.date.fromisoformat(by_link[fold(target)]))
         date = values.get("date")
-        date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+        if not isinstance(date, dt.date):
+            date = min(days, default=dt.date.min)
         title = str(values.get("title") or found.path.rsplit("/", 1)[-1].removesuffix(".md"))
-        return Listed(found.key, title, date, tuple((d, 1, 0) for d in sorted(set(days))))
+        return Listed(found.key, title, date, tuple(Source("", 0, d, 1) for d in sorted(days)))
 
     def _index(self, others: dict[str, tuple[Listed, str]]) -> None:
         papers = [

@@ -46,8 +46,11 @@ def safe_name(text: str, limit: int = NAME_LIMIT - len(NOTE_SUFFIX)) -> str:
     characters, no leading dot, no trailing dot or space, not a Windows device name, and at
     most `limit` bytes of UTF-8. May return "" when nothing usable is left.
     """
-    name = unicodedata.normalize("NFC", text).translate(_BIDI)
-    name = "".join(_plain(c) for c in name)
+    if text.isascii() and text.isprintable():  # the common case: nothing to normalise
+        name = text
+    else:
+        name = unicodedata.normalize("NFC", text).translate(_BIDI)
+        name = "".join(_plain(c) for c in name)
     name = _COLON.sub(" - ", name.translate(_REPLACE))
     while "%%" in name:
         name = name.replace("%%", "%")

@@ -25,6 +25,7 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
 _resolver = Resolver()
+_SCALARS: dict[tuple[type, object], ScalarEvent] = {}
 # YAML 1.2 core-schema scalars that are not strings (PyYAML resolves by YAML 1.1 rules).
 _YAML12_TYPED = re.compile(
     r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
@@ -67,6 +68,17 @@ def _events(values: Mapping[str, object]) -> Iterator[object]:
 
 
 def _scalar(value: object) -> ScalarEvent:
+    # Names, tags and links recur across thousands of notes: resolve each value's style once.
+    key = (type(value), value)
+    event = _SCALARS.get(key)
+    if event is None:
+        if len(_SCALARS) > 100_000:
+            _SCALARS.clear()
+        event = _SCALARS[key] = _new_scalar(value)
+    return event
+
+
+def _new_scalar(value: object) -> ScalarEvent:
     if isinstance(value, bool) or value is None:
         raise TypeError(f"unsupported property value {value!r}")
     if isinstance(value, dt.date | int):

@@ -103,6 +103,7 @@ def _where(exc: BaseException, template: jinja2.Template) -> str:
 
 
 _URL = re.compile(r"(https?://\S+)")
+_RUN = re.compile(r"%%+|\[\[+")
 _LINE_HASH = re.compile(r"^([ \t]*)#", re.MULTILINE)
 _TAG_LIKE = re.compile(r"(?<![\w&\\])#(?=[^\s#])")
 _BLOCK_ID = re.compile(r"(\s)\^([\w-]+[ \t]*)$", re.MULTILINE)
@@ -114,12 +115,21 @@ def markdown_text(text: object) -> str:
     `#word` would tag the note, `[[x]]` link it, `%%` hide the rest of it as a comment and a
     final ` ^id` make a block id; a backslash keeps each literal. URLs are left whole.
     """
-    pieces = _URL.split(str(text))
+    text = str(text)
+    if "#" not in text and "%%" not in text and "[[" not in text and "^" not in text:
+        return text
+    pieces = _URL.split(text)
     for index in range(0, len(pieces), 2):  # even pieces are the text between URLs
-        value = pieces[index].replace("%%", "%\\%").replace("[[", "\\[\\[")
+        value = _RUN.sub(_escape_run, pieces[index])
         value = _LINE_HASH.sub(r"\1\\#", value)
         pieces[index] = _TAG_LIKE.sub(r"\\#", value)
     return _BLOCK_ID.sub(r"\1\\^\2", "".join(pieces))
+
+
+def _escape_run(match: re.Match) -> str:
+    """`%%` or `[[` runs with every character after the first escaped: `%\\%\\%`, `[\\[`."""
+    run = match.group()
+    return run[0] + "".join("\\" + c for c in run[1:])
 
 
 def callout_lines(text: object) -> str:

@@ -17,7 +17,7 @@ def starting_files(template_root: Path) -> Iterator[tuple[str, bytes]]:
     """(vault-relative path, bytes) of every file a new vault starts with."""
     for path in sorted(template_root.rglob("*")):
         rel = path.relative_to(template_root)
-        if path.is_file() and not (_SKIP & set(rel.parts)) and path.suffix != ".pyc":
+        if path.is_file() and not (_SKIP & set(rel.parts)) and path.suffix not in (".j2", ".pyc"):
             yield rel.as_posix(), path.read_bytes()
 
 

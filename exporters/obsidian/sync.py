@@ -25,6 +25,7 @@ from . import note, properties
 from .context import APPENDABLE
 
 _LINK_TARGET = re.compile(r"\[\[[^\[\]|]*(\|[^\[\]]*)?\]\]")
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _MISSING = "\0missing"
 _MAX_TRIES = 4096
 
@@ -101,13 +102,11 @@ def content_hash(values: Mapping[str, object], inner: str) -> str:
     """Hash of the tool's part of a note: 8 hex for the properties, 8 for the block text.
 
     Link targets are left out: Obsidian rewrites them when the user renames a note, and
-    that is not an edit.
+    that is not an edit. So are trailing blanks, which editors strip.
     """
-    props = json.dumps(
-        {k: _canonical(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True
-    )
-    text = "\n".join(line.rstrip() for line in _unlink(inner).replace("\r\n", "\n").split("\n"))
-    return _h(props) + _h(text.rstrip("\n"))
+    props = json.dumps(values, ensure_ascii=False, sort_keys=True, default=_iso)
+    text = _TRAILING.sub("", _unlink(inner).replace("\r\n", "\n")).rstrip("\n")
+    return _h(_unlink(props)) + _h(text)
 
 
 def _h(text: str) -> str:
@@ -115,19 +114,17 @@ def _h(text: str) -> str:
 
 
 def _unlink(text: str) -> str:
-    return _LINK_TARGET.sub(lambda m: f"[[{m.group(1) or ''}]]", text)
+    return _LINK_TARGET.sub(_shown_part, text) if "[[" in text else text
 
 
-def _canonical(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, dt.date | dt.datetime):
+def _shown_part(match: re.Match) -> str:
+    return f"[[{match.group(1) or ''}]]"
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
-    if isinstance(value, str):
-        return _unlink(value)
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    return value
+    return repr(value)
 
 
 def _user_additions(

@@ -13,8 +13,8 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -44,8 +44,7 @@ class NameTaken(Exception):
     """A file appeared under a name the run had claimed (never overwritten)."""
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A note of the tool's, wherever the user keeps it."""
 
     path: str  # relative to the vault, with `/`
@@ -125,7 +124,7 @@ class Vault:
         for stem in stems:
             rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
             key = fold(stem)
-            if stem and key not in self.stems and not os.path.lexists(self.path(rel)):
+            if stem and key not in self.stems:  # a file the scan missed: `write` will refuse
                 self.stems[key] += 1
                 return rel
         raise NameTaken(f"no free name in {folder or 'the vault'}/ for {stem!r}")
@@ -167,11 +166,12 @@ class Vault:
         """
         path = self.path(rel)
         folder = path.parent
-        if not folder.is_dir():
-            self._inside(folder.parent)
-            folder.mkdir(parents=True, exist_ok=True)
-        self._inside(folder)
-        temp = folder / f"{TEMP_PREFIX}{os.getpid()}-{next(self._temp_names)}{TEMP_SUFFIX}"
+        if str(folder) not in self._checked_dirs:
+            if not folder.is_dir():
+                self._inside(folder.parent)
+                folder.mkdir(parents=True, exist_ok=True)
+            self._inside(folder)
+        temp = f"{folder}{os.sep}{TEMP_PREFIX}{os.getpid()}-{next(self._temp_names)}{TEMP_SUFFIX}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
             try:
@@ -205,7 +205,7 @@ class Vault:
         return removed
 
 
-def _create_from(temp: Path, path: Path) -> None:
+def _create_from(temp: str, path: Path) -> None:
     """Move `temp` to `path` unless `path` exists (a hard link fails rather than replaces)."""
     try:
         os.link(temp, path)
