@@ -205,6 +205,8 @@ def test_any_entry_renders_to_valid_objects_whose_note_gives_the_text_back(entry
         return
     sections = note_sections(objects[1]["note"])
     assert sections == {k: v for k, v in (("한국어", ko), ("English", en)) if v}
+    rendered = paper(entry)  # the fingerprint it keeps is the one its HTML gives when read
+    assert rendered.note_fp == fingerprint.note_fp(objects[1]["note"])
 
 
 @pytest.mark.parametrize("wrapper", ['<div data-schema-version="9">{}</div>', "{}\n\n"])

@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from .notes import blocks
+from .notes import Blocks, blocks
 
 ID_PREFIX = "exportdigest-id: "
 SYNC_PREFIX = "exportdigest-sync: "
@@ -89,6 +89,11 @@ def item_fps(data: dict[str, Any]) -> set[str]:
 
 def note_fp(note: str | None) -> str:
     """Fingerprint of a note's text, block by block ("-" for no note)."""
-    if note is None:
+    return NO_NOTE if note is None else blocks_fp(blocks(note))
+
+
+def blocks_fp(found: Blocks | None) -> str:
+    """Fingerprint of a note given as its blocks (what `note_fp` gives for its HTML)."""
+    if found is None:
         return NO_NOTE
-    return _digest([[tag, _norm(text)] for tag, text in blocks(note)])
+    return _digest([[tag, _norm(text)] for tag, text in found])

@@ -10,20 +10,28 @@ ENGLISH_HEADING = "English"
 _BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote"})
 
 
-def note_html(title: str, ko: str, en: str) -> str | None:
-    """The note's HTML, or None when there is no commentary at all.
+Blocks = list[tuple[str, str]]  # (tag, text) of each block element, in order
+
+
+def note_blocks(title: str, ko: str, en: str) -> Blocks | None:
+    """The note's blocks, or None when there is no commentary at all.
 
     Each line of a commentary becomes one paragraph, so the text comes back line for line.
     """
     sections = [(KOREAN_HEADING, ko), (ENGLISH_HEADING, en)]
     if not any(text for _, text in sections):
         return None
-    parts = [f"<h1>{_escape(title)}</h1>"]
+    found = [("h1", title)]
     for heading, text in sections:
         if text:
-            parts.append(f"<h2>{heading}</h2>")
-            parts.extend(f"<p>{_escape(line)}</p>" for line in text.split("\n"))
-    return "\n".join(parts)
+            found.append(("h2", heading))
+            found.extend(("p", line) for line in text.split("\n"))
+    return found
+
+
+def to_html(blocks: Blocks) -> str:
+    """The blocks as HTML, their text escaped."""
+    return "\n".join(f"<{tag}>{html.escape(text, quote=False)}</{tag}>" for tag, text in blocks)
 
 
 def blocks(note: str) -> list[tuple[str, str]]:
@@ -32,22 +40,6 @@ def blocks(note: str) -> list[tuple[str, str]]:
     reader.feed(note)
     reader.close()
     return reader.found
-
-
-def sections(note: str) -> dict[str, str]:
-    """The text under each h2 heading of a note written by `note_html`, lines joined by \\n."""
-    found: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for tag, text in blocks(note):
-        if tag == "h2":
-            current = found.setdefault(text, [])
-        elif tag == "p" and current is not None:
-            current.append(text)
-    return {heading: "\n".join(lines) for heading, lines in found.items()}
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 class _BlockReader(HTMLParser):

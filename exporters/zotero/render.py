@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from exportdigest.model import Entry, arxiv_id
@@ -12,7 +13,7 @@ from exportdigest.model import Entry, arxiv_id
 from . import fingerprint
 from .keys import item_key, note_key
 from .names import creator
-from .notes import note_html
+from .notes import Blocks, note_blocks, to_html
 
 MAX_TAG = 255  # longest tag the Zotero server stores
 # C0/C1 control characters other than tab and newline, lone surrogates and the noncharacters
@@ -30,8 +31,13 @@ class Paper:
     title: str
     day: dt.date
     item: dict[str, Any]  # the preprint's fields, creators, tags and `extra`
-    note: str | None  # the commentary note's HTML, None when there is no commentary
+    blocks: Blocks | None  # the commentary note's blocks, None when there is no commentary
     arxiv: bool  # whether the arXiv fields are part of what we own
+
+    @cached_property
+    def note(self) -> str | None:
+        """The commentary note's HTML (None without commentary)."""
+        return to_html(self.blocks) if self.blocks is not None else None
 
     @property
     def item_key(self) -> str:
@@ -43,15 +49,15 @@ class Paper:
         """Key of the commentary note."""
         return note_key(self.id)
 
-    @property
+    @cached_property
     def item_fp(self) -> str:
         """Fingerprint of the item as we render it."""
         return fingerprint.item_fp(self.item, self.arxiv)
 
-    @property
+    @cached_property
     def note_fp(self) -> str:
         """Fingerprint of the note as we render it ("-" without a note)."""
-        return fingerprint.note_fp(self.note)
+        return fingerprint.blocks_fp(self.blocks)
 
 
 def clean(text: str) -> str:
@@ -78,8 +84,8 @@ def paper(entry: Entry) -> Paper:
     found = arxiv_id(entry)
     if found:
         item.update(arxiv_fields(found))
-    note = note_html(title, clean(entry.commentary.ko), clean(entry.commentary.en))
-    return Paper(entry.id, title, entry.date, item, note, bool(found))
+    blocks = note_blocks(title, clean(entry.commentary.ko), clean(entry.commentary.en))
+    return Paper(entry.id, title, entry.date, item, blocks, bool(found))
 
 
 def arxiv_fields(identifier: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ note always in the same one, each batch with its own write token, reused on retr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from .render import Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
 MAX_OBJECTS = 50  # the API's limit per write request
+SAVE_EVERY = 2.0  # seconds between state saves during the writes (a cache: losing it is safe)
 ROUNDS = 2  # a paper whose write met a version conflict is re-read and re-planned once
 
 
@@ -60,6 +62,7 @@ class Sync:
         self._changed: dict[str, int] = {}
         self._full = True
         self._gone: set[str] | None = None
+        self._saved = 0.0
 
     # ---- the whole push ---------------------------------------------------------------------
 
@@ -216,7 +219,7 @@ class Sync:
             retry: list[Work] = []
             for batch in _batches(work):
                 retry += self._send(batch)
-                self._save()
+                self._save(at_most_every=SAVE_EVERY)
             work = self._replan(retry)
 
     def _file(self, w: Work) -> Work:
@@ -314,9 +317,13 @@ class Sync:
         self.outcome.add(FAILED)
         self.run.say(f"zotero: failed: {p.title}: {message}")
 
-    def _save(self) -> None:
-        if not self.run.dry_run:
-            self.state_file.save(self.state)
+    def _save(self, at_most_every: float = 0.0) -> None:
+        """Write the state file (during the writes, at most every few seconds)."""
+        now = time.monotonic()
+        if self.run.dry_run or now - self._saved < at_most_every:
+            return
+        self.state_file.save(self.state)
+        self._saved = now
 
 
 def _why(records: list[Record]) -> str:
