@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -58,8 +59,6 @@ def item(c: Citation) -> dict:
 
 def items(entries: Iterable[Entry]) -> Iterator[str]:
     """`[`, an item a line, `]`; each item's `id` is the key bibtex gives the paper."""
-    import json
-
     encode = json.JSONEncoder(ensure_ascii=False).encode
     separator = "[\n"
     for key, rest in keyed(entries, lambda entry: encode(item(citation(entry)))):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ NEWLINE = "\r\n"  # the RIS specification's line end
 # Zotero reads these two verbatim; every other value goes through its HTML unescaping.
 VERBATIM_TAGS = frozenset({"AB", "N1"})
 NOTE_HEADINGS = {"ko": "Commentary: Korean", "en": "Commentary: English"}
+_TAG_START = re.compile(r"<[A-Za-z/!?]")  # what an HTML parser takes for markup
 
 
 def ris_name(name: Name) -> str:
@@ -34,8 +37,6 @@ def note_html(heading: str, text: str) -> str:
     as HTML, so paragraphs survive. The heading starts with `Commentary:` so that Zotero's
     ProCite clean-up, which rewrites notes opening with labels like `Notes:`, leaves it be.
     """
-    import html
-
     paragraphs = "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in text.split("\n"))
     return f"<h1>{heading}</h1>{paragraphs}"
 
@@ -75,10 +76,7 @@ def zotero_safe(value: str) -> str:
     """
     if "<" not in value and "&" not in value:
         return value
-    import html
-    import re
-
-    if re.search(r"<[A-Za-z/!?]", value) or ("&" in value and html.unescape(value) != value):
+    if _TAG_START.search(value) or ("&" in value and html.unescape(value) != value):
         return html.escape(value, quote=False)
     return value
 
