@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
+import pytest
 import rispy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,8 +22,10 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from strategies import english_line, korean_line, tag
 
 from exportdigest.exporter import Run
+from exportdigest.inputs import collect
 from exportdigest.model import Commentary, Entry, Source, arxiv_id, paper_id
 from exportdigest.parser import find_urls, has_hangul
+from exportdigest.reader import Digests
 from exporters.bibtex import BibtexExporter
 from exporters.citation import paper_url
 from exporters.csljson import CslJsonExporter
@@ -355,3 +358,25 @@ def test_csljson_seed_digest_round_trips(seed_entries):
 
 def test_csljson_with_no_papers_is_an_empty_array():
     assert json.loads(rendered(CslJsonExporter, [])) == []
+
+
+# A hostile digest, through the real command ------------------------------------------------
+
+HOSTILE_DIGEST = Path(__file__).parent / "data" / "citation" / "hostile.txt"
+
+
+@pytest.mark.parametrize(
+    ("target", "check"),
+    [
+        ("ris", assert_ris_recovers),
+        ("bibtex", assert_bibtex_recovers),
+        ("csljson", assert_csl_recovers),
+    ],
+)
+def test_hostile_fixture_digest_round_trips_through_the_command(run_cli, tmp_path, target, check):
+    entries = list(Digests(collect([str(HOSTILE_DIGEST)])))
+    assert len(entries) == 2 and arxiv_id(entries[0]) == "2410.23506"
+    out = tmp_path / "papers"
+    result = run_cli("-t", target, "-o", str(out), str(HOSTILE_DIGEST))
+    assert result.exit_code == 0, result.output
+    check(entries, out.read_bytes().decode("utf-8"))
