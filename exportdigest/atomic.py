@@ -25,14 +25,23 @@ def atomic_writer(path: Path, keep_mode_of: Path | None = None) -> Iterator[Bina
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        source = keep_mode_of or path
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temp, os.stat(source).st_mode & 0o7777)
+        _give_mode(temp, keep_mode_of or path)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def _give_mode(temp: str, like: Path) -> None:
+    """The replaced file's permissions, or for a new file the umask's (mkstemp makes 0600)."""
+    try:
+        mode = os.stat(like).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temp, mode)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -67,8 +76,7 @@ def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
             os.fsync(stream.fileno())
         if path.exists() and filecmp.cmp(temp, path, shallow=False):
             return False
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temp, os.stat(path).st_mode & 0o7777)
+        _give_mode(temp, path)
         os.replace(temp, path)
         return True
     finally:

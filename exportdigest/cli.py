@@ -36,7 +36,7 @@ EPILOG = """\b
 Examples:
   exportdigest --target jsonl digests/
   exportdigest --target obsidian --vault ~/Notes --dry-run
-  exportdigest -t ris -o papers.ris -t bibtex --since 2024-11-01 digests/2024-11-04.txt
+  exportdigest -t ris --ris-out papers.ris -t bibtex --bibtex-out papers.bib --since 2024-11-01
   cat digest.txt | exportdigest --target csljson -
 
 \b
@@ -110,7 +110,21 @@ def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter
             str(settings[s]) for s in target.exporter.secret_options if settings.get(s)
         )
         chosen.append((name, target.exporter(settings, run)))
+    _refuse_shared_outputs(chosen)
     return chosen
+
+
+def _refuse_shared_outputs(chosen: list[tuple[str, Exporter]]) -> None:
+    writers: dict[str, str] = {}
+    for name, exporter in chosen:
+        for output in exporter.outputs():
+            if output in writers:
+                where = "standard output" if output == "-" else output
+                raise click.UsageError(
+                    f"targets '{writers[output]}' and '{name}' would both write {where}; "
+                    f"give each its own file with --{writers[output]}-out and --{name}-out"
+                )
+            writers[output] = name
 
 
 def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> int:

@@ -131,6 +131,11 @@ class Exporter:
         self.settings = dict(settings)
         self.run = run
 
+    def outputs(self) -> tuple[str, ...]:
+        """Files (or '-' for standard output) this target writes whole, so two targets
+        selected together are refused if they would write the same one."""
+        return ()
+
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Export the entries (`count` of them); return what was done. Honour run.dry_run."""
         raise NotImplementedError

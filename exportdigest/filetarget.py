@@ -27,11 +27,33 @@ def out_option() -> click.Option:
     )
 
 
-class FileExporter(Exporter):
-    """A target that renders every entry into one file; subclasses implement `render`."""
+def own_out_option(name: str) -> click.Option:
+    """`--NAME-out FILE`: this target's file when several file targets run at once."""
+    return click.Option(
+        [f"--{name}-out"],
+        metavar="FILE",
+        default=None,
+        help=f"File for the {name} target; wins over --out.",
+    )
 
+
+class FileExporter(Exporter):
+    """A target that renders every entry into one file; subclasses implement `render`.
+
+    Its options are `--out` (shared by every file target) and `--<format_name>-out`, with
+    `format_name` taken from the class name (`RisExporter` -> `ris`) unless set.
+    """
+
+    format_name = ""
     options = (out_option(),)
     encoding = "utf-8"
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "format_name" not in cls.__dict__:
+            cls.format_name = cls.__name__.removesuffix("Exporter").lower()
+        if "options" not in cls.__dict__:
+            cls.options = (FileExporter.options[0], own_out_option(cls.format_name))
 
     def __init__(self, settings, run) -> None:
         super().__init__(settings, run)
@@ -46,12 +68,17 @@ class FileExporter(Exporter):
     @property
     def out(self) -> str:
         """The output path as given, or '-' for stdout."""
-        return str(self.settings.get("out") or "-")
+        own = self.settings.get(f"{self.format_name}_out")
+        return str(own or self.settings.get("out") or "-")
+
+    def outputs(self) -> tuple[str, ...]:
+        """The one file this target writes ('-' for standard output)."""
+        return (self.out if self.out == "-" else str(Path(self.out).expanduser().resolve()),)
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Write the file; an identical existing file is left untouched (bytes and mtime)."""
         outcome = Outcome()
-        label = type(self).__name__.removesuffix("Exporter").lower()
+        label = self.format_name
         chunks = (
             piece.encode(self.encoding)
             for piece in self.render(self.run.progress(entries, count, label))

@@ -244,3 +244,26 @@ def test_a_failing_target_is_reported_and_the_others_still_run(seed_path, tmp_pa
     assert "bad: [Errno 28] No space left on device" in result.stderr
     assert "bad: 0 created, 0 updated, 0 unchanged, 0 skipped, 1 failed" in result.stderr
     assert len(out.read_text("utf-8").splitlines()) == 10
+
+
+def test_two_file_targets_cannot_share_one_out_but_each_can_have_its_own(
+    run_cli, seed_path, tmp_path
+):
+    shared = run_cli("-t", "jsonl", "-t", "ris", "-o", str(tmp_path / "x"), str(seed_path))
+    assert shared.exit_code == 2 and "would both write" in shared.stderr
+    assert not (tmp_path / "x").exists()
+    assert run_cli("-t", "jsonl", "-t", "ris", str(seed_path)).exit_code == 2  # both stdout
+    own = run_cli(
+        "-t",
+        "jsonl",
+        "--jsonl-out",
+        str(tmp_path / "p.jsonl"),
+        "-t",
+        "ris",
+        "--ris-out",
+        str(tmp_path / "p.ris"),
+        str(seed_path),
+    )
+    assert own.exit_code == 0, own.output
+    assert (tmp_path / "p.jsonl").read_text("utf-8").count("\n") == 10
+    assert (tmp_path / "p.ris").read_text("utf-8").count("ER  - ") == 10

@@ -64,3 +64,19 @@ def test_renderer_writes_each_entry_as_its_model_dict(entries):
     lines = text.split("\n")
     assert lines[-1] == ""
     assert [json.loads(line) for line in lines[:-1]] == [e.as_dict() for e in entries]
+
+
+def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(
+    run_cli, seed_path, tmp_path
+):
+    out = tmp_path / "papers.jsonl"
+    umask = os.umask(0o022)
+    try:
+        run_cli("-t", "jsonl", "-o", str(out), str(seed_path))
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o600)
+        seed_path.write_text(seed_path.read_text("utf-8").replace("#search", "#other"), "utf-8")
+        run_cli("-t", "jsonl", "-o", str(out), str(seed_path))
+        assert '"other"' in out.read_text("utf-8") and out.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)
