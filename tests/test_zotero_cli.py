@@ -114,5 +114,40 @@ def test_unusable_settings_stop_before_anything_is_read(run_cli, seed_path, args
     assert message in result.output
 
 
+def test_a_group_library(run_cli, standin, seed_path):
+    standin.library_type, standin.library_id = "group", "42"
+    result = run_cli(
+        "-t",
+        "zotero",
+        "--zotero-library-type",
+        "group",
+        "--zotero-library-id",
+        "42",
+        "--zotero-api-url",
+        standin.url,
+        str(seed_path),
+        env={"ZOTERO_API_KEY": standin.api_key},
+    )
+    assert result.exit_code == 0, result.output
+    assert {r.resource for r in standin.requests} >= {"items", "collections"}
+    assert len(standin.top_items()) == 10
+
+
+def test_a_plain_http_server_gets_a_warning(run_cli, standin, seed_path):
+    elsewhere = standin.url.replace("127.0.0.1", "127.0.0.2")  # not this machine's name
+    result = run_cli(
+        "-t",
+        "zotero",
+        "--zotero-library-id",
+        "1",
+        "--zotero-api-url",
+        elsewhere,
+        str(seed_path),
+        env={"ZOTERO_API_KEY": "abc", "NO_PROXY": "*"},
+    )
+    assert f"{elsewhere} is not https; the key goes unencrypted" in result.output
+    assert result.exit_code == 1 and "no answer from 127.0.0.2" in result.output
+
+
 def test_list_targets_names_zotero(run_cli):
     assert "zotero" in run_cli("--list-targets").output

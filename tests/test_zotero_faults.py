@@ -40,6 +40,15 @@ def test_a_write_whose_answer_is_lost_is_not_made_twice(push, standin, seed_path
     assert "0 created, 0 updated, 10 unchanged" in push(str(seed_path)).output
 
 
+def test_a_garbled_answer_to_a_saved_write_is_checked_by_reading_back(push, standin, seed_path):
+    standin.inject("garble", method="POST", resource="items")
+    result = push(str(seed_path))
+    assert result.exit_code == 0, result.output
+    assert "10 created" in result.output
+    assert len(item_writes(standin)) == 1  # read back, found saved: not sent again
+    assert_library_complete(standin, 10)
+
+
 def test_a_dropped_connection_is_retried_with_the_same_token(push, standin, seed_path):
     standin.inject("drop", method="POST", resource="items")
     result = push(str(seed_path))
@@ -90,7 +99,8 @@ def test_a_server_that_keeps_failing_stops_the_run_and_the_next_run_finishes(
     result = push(str(digest))
     assert result.exit_code == 1
     assert "answered HTTP 500; gave up after 6 attempts" in result.output
-    assert "run again to finish" in result.output
+    assert "35 paper(s) not written: run again to finish" in result.output
+    assert "zotero: 25 created, 0 updated, 0 unchanged, 0 skipped, 35 failed" in result.output
     assert len(standin.top_items()) == 25  # the first batch landed and is kept
     result = push(str(digest))
     assert result.exit_code == 0, result.output

@@ -116,6 +116,20 @@ def test_user_edit_is_a_conflict_unless_forced(push, standin, seed_path):
     assert "from one sequence." in standin.items[note_key("7dc7237e107aa167")]["note"]
 
 
+def test_user_edit_alone_is_kept_quietly_and_force_restores(push, standin, seed_path):
+    push(str(seed_path))
+    key = item_key("7dc7237e107aa167")
+    standin.user_edit(key, title="My own title")
+    result = push("-v", str(seed_path))  # the digest did not change: nothing to fight over
+    assert result.exit_code == 0
+    assert "conflict" not in result.output and "1 skipped" in result.output
+    assert f"skipped: {TITLE} (changed in Zotero)" in result.output
+    assert standin.items[key]["title"] == "My own title"
+    assert "1 skipped" in push(str(seed_path)).output
+    assert "1 updated" in push("--force", str(seed_path)).output
+    assert standin.items[key]["title"] == TITLE
+
+
 def test_user_edit_of_the_note_is_a_conflict(push, standin, seed_path):
     push(str(seed_path))
     note = note_key("7dc7237e107aa167")
@@ -168,6 +182,7 @@ def test_new_machine_without_state_creates_no_duplicates(push, standin, seed_pat
 def test_a_conflict_is_found_on_a_new_machine_too(push, standin, seed_path, tmp_path):
     push(str(seed_path))
     standin.user_edit(item_key("7dc7237e107aa167"), abstractNote="rewritten by me")
+    edit_digest(seed_path, "from a single sequence.", "from one sequence.")
     shutil.rmtree(tmp_path / "state")
     result = push(str(seed_path))
     assert "1 conflict" in result.output and "changed in Zotero" in result.output
@@ -182,8 +197,9 @@ def test_item_deleted_in_zotero_is_not_brought_back(push, standin, seed_path, tm
     assert "deleted in Zotero" in result.output and "1 conflict" in result.output
     assert TITLE not in items_by_title(standin)
     shutil.rmtree(tmp_path / "state")  # a new machine learns it from the deletion log
-    result = push(str(seed_path))
-    assert "deleted in Zotero" in result.output and TITLE not in items_by_title(standin)
+    result = push("-v", str(seed_path))
+    assert f"skipped: {TITLE} (deleted in Zotero)" in result.output
+    assert TITLE not in items_by_title(standin)
     forced = push("--force", str(seed_path))
     assert "1 created" in forced.output
     assert TITLE in items_by_title(standin)
@@ -193,8 +209,9 @@ def test_trashed_item_is_left_in_the_trash(push, standin, seed_path):
     push(str(seed_path))
     key = item_key("7dc7237e107aa167")
     standin.user_trash(key)
-    result = push(str(seed_path))
-    assert "in the Zotero trash" in result.output
+    result = push("-v", str(seed_path))
+    assert f"skipped: {TITLE} (in the Zotero trash)" in result.output
+    assert "1 skipped" in push(str(seed_path)).output  # remembered without reading it again
     assert standin.items[key]["deleted"] == 1
     push("--force", str(seed_path))
     assert not standin.items[key].get("deleted")
@@ -251,6 +268,8 @@ def test_dry_run_shows_the_plan_and_sends_no_write(push, standin, seed_path, tmp
     state = next((tmp_path / "state").rglob("*.json"))
     saved = state.read_bytes()
     standin.user_edit(item_key("7dc7237e107aa167"), title="Mine")
+    edit_digest(seed_path, "from a single sequence.", "from one sequence.")
+    standin.user_edit(item_key("1264a3eaed202b52"), title="Mine too")
     edit_digest(seed_path, "(Chulin Xie,", "(Chulin Q. Xie,")
     extra = seed_path.parent / "2024-11-05.txt"
     extra.write_text(
@@ -262,8 +281,9 @@ def test_dry_run_shows_the_plan_and_sends_no_write(push, standin, seed_path, tmp
     assert "would create: A Brand New Paper" in result.output
     assert "would update: On Memorization of Large Language Models" in result.output
     assert f"would stop at conflict: {TITLE} (changed in Zotero)" in result.output
-    assert "would leave unchanged: TokenFormer" in result.output
-    assert "1 created, 1 updated, 8 unchanged, 0 skipped, 1 conflict" in result.output
+    assert "would skip: TokenFormer: Rethinking" in result.output
+    assert "would leave unchanged: Weight decay induces" in result.output
+    assert "1 created, 1 updated, 7 unchanged, 1 skipped, 1 conflict" in result.output
     assert "dry run: nothing written" in result.output
     assert standin.writes == [] and state.read_bytes() == saved
     assert standin.items[item_key("7dc7237e107aa167")]["title"] == "Mine"

@@ -27,8 +27,8 @@ the real service enforces (see /work/shared/docs/zotero.md, copied here as they 
 Faults can be injected per request (see `inject`), and single objects of a write refused
 with a code of the test's choice (`refuse`): an error status with headers (429 or 503
 with `Retry-After`, 500), a `Backoff` header on a normal answer, a dropped connection before
-the request is handled, and "commit then drop/hang": the write is saved, then the answer is
-lost. The server also checks the client honours `Backoff`/`Retry-After`: a request that comes
+the request is handled, and "commit then drop/hang/garble": the write is saved, then the
+answer is lost, comes too late, or comes mangled. The server also checks the client honours `Backoff`/`Retry-After`: a request that comes
 too early is answered 429 and listed in `violations`. Give the server and the client the same
 `FakeClock` to make those waits instant in tests.
 """
@@ -85,7 +85,7 @@ class FakeClock:
 class Fault:
     """One injected misbehaviour, applied to the next `times` matching requests."""
 
-    kind: str  # status | drop | commit_then_drop | commit_then_hang | header
+    kind: str  # status | drop | commit_then_drop | commit_then_hang | garble | header
     method: str | None = None
     resource: str | None = None  # "items", "collections", "deleted"
     status: int = 500
@@ -644,6 +644,8 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(fault.hang)
             self.close_connection = True
             return
+        if fault and fault.kind == "garble":  # committed, then a proxy mangles the answer
+            return self._reply(seen, 200, "<html>Bad gateway</html>", {})
         if fault and fault.kind == "header":
             extra.update(fault.headers)
             self._pace(fault.headers)

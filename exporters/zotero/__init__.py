@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -79,6 +80,9 @@ class ZoteroExporter(Exporter):
     def __init__(self, settings: Mapping[str, Any], run: Run) -> None:
         super().__init__(settings, run)
         self.config = read(settings)
+        url = urlsplit(self.config.api_url)
+        if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
+            run.say(f"zotero: warning: {url.geturl()} is not https; the key goes unencrypted")
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Push the entries; conflicts and failures are reported per paper by title."""

@@ -1,4 +1,9 @@
-"""What to do with one paper, given what the library holds: create, update, leave, or conflict."""
+"""What to do with one paper, given what the library holds: create, update, leave, or conflict.
+
+What the user changed in Zotero (edited, trashed or deleted) is never overwritten without
+--force: when the digest has not changed since the last push the paper is skipped quietly
+(the user's version stands); when the digest changed too, it is a conflict, reported.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from exportdigest.exporter import CONFLICT, CREATED, UNCHANGED, UPDATED
+from exportdigest.exporter import CONFLICT, CREATED, SKIPPED, UNCHANGED, UPDATED
 
 from . import fingerprint
 from .render import Paper
@@ -22,6 +27,7 @@ class Remote:
     note: dict[str, Any] | None = None
     item_gone: bool = False  # deleted by the user (in the library's deletion log)
     note_gone: bool = False
+    pushed: tuple[str, str] | None = None  # last pushed fingerprints, when the item is gone
 
 
 @dataclass
@@ -47,10 +53,10 @@ def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     item = remote.item
     if item is not None and fingerprint.paper_id_of(item.get("extra", "")) != paper.id:
         return Decision(CONFLICT, f"key {paper.item_key} is taken by another Zotero item")
-    pushed = fingerprint.pushed(item.get("extra", "")) if item else None
+    pushed = fingerprint.pushed(item.get("extra", "")) if item else remote.pushed
     problems = _user_changes(paper, remote, pushed)
     if problems and not force:
-        return Decision(CONFLICT, "; ".join(problems))
+        return held("; ".join(problems), digest_changed(paper, pushed))
     note_fp = paper.note_fp if paper.note is not None else (pushed[1] if pushed else "-")
     objects = []
     item_payload = _item_payload(paper, item, note_fp, force)
@@ -66,13 +72,28 @@ def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     return Decision(action, reason, objects)
 
 
+def held(reason: str, changed: bool) -> Decision:
+    """A paper changed in Zotero is left as it is: a conflict if the digest changed too."""
+    return Decision(CONFLICT if changed else SKIPPED, reason)
+
+
+def digest_changed(paper: Paper, pushed: tuple[str, str] | None) -> bool:
+    """Whether the paper's rendering differs from what was last pushed (False if unknown)."""
+    if not pushed:
+        return False
+    item_fp, note_fp = pushed
+    if item_fp and item_fp != paper.item_fp:
+        return True
+    return paper.note is not None and bool(note_fp) and note_fp != paper.note_fp
+
+
 def _user_changes(paper: Paper, remote: Remote, pushed: tuple[str, str] | None) -> list[str]:
     """Why the library's copy must not be overwritten without --force ([] if it may be)."""
     found = []
     item, note = remote.item, remote.note
     if remote.item_gone:
-        found.append("deleted in Zotero")
-    elif item is not None:
+        return ["deleted in Zotero"]  # its note went with it
+    if item is not None:
         if item.get("deleted"):
             found.append("in the Zotero trash")
         same = fingerprint.item_fp(item, paper.arxiv) == paper.item_fp

@@ -17,9 +17,9 @@ from exportdigest.exporter import CONFLICT, FAILED, UNCHANGED, Outcome, Run
 from exportdigest.model import Entry
 
 from . import fingerprint, schema
-from .api import Reply, ZoteroApi, new_token
+from .api import ApiError, ApiUnavailable, Reply, ZoteroApi, new_token
 from .collections import Collections
-from .plan import Decision, Remote, decide
+from .plan import Decision, Remote, decide, digest_changed, held
 from .remote import Library, WriteDenied
 from .render import Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
@@ -63,6 +63,7 @@ class Sync:
         self._full = True
         self._gone: set[str] | None = None
         self._saved = 0.0
+        self._pending: set[str] = set()  # ids of papers with writes not yet settled
 
     # ---- the whole push ---------------------------------------------------------------------
 
@@ -81,6 +82,10 @@ class Sync:
         self._save()
         try:
             self._write(writing)
+        except (ApiError, ApiUnavailable) as exc:  # what was done stays done and remembered
+            left = len(self._pending)
+            self.outcome.add(FAILED, left)
+            self.run.say(f"zotero: {exc}; {left} paper(s) not written: run again to finish")
         finally:
             self._save()
         return self.outcome
@@ -145,7 +150,8 @@ class Sync:
         if any(r.version == GONE for r in records) or any(r.current != r.pushed for r in records):
             if self.force:
                 return None
-            return Decision(CONFLICT, _why(records))
+            pushed = (records[0].pushed, records[1].pushed if len(records) > 1 else "")
+            return held(_why(records), digest_changed(p, pushed))
         wanted = [p.item_fp, p.note_fp][: len(records)]
         if [r.current for r in records] == wanted:
             return Decision(UNCHANGED)
@@ -171,10 +177,10 @@ class Sync:
     def _remote(self, p: Paper, found: dict[str, dict[str, Any]]) -> Remote:
         """The paper's objects as read, recording them (or their deletion) in the state."""
         remote = Remote()
-        pushed = None
         item = found.get(p.item_key)
-        if item is not None:
-            pushed = fingerprint.pushed(item.get("extra", ""))
+        pushed = fingerprint.pushed(item.get("extra", "")) if item else None
+        if item is None:
+            remote.pushed = self._pushed_before(p)
         for key, attr in ((p.item_key, "item"), (p.note_key, "note")):
             if attr == "note" and p.note is None:
                 continue
@@ -194,8 +200,18 @@ class Sync:
                 self.state.objects[key] = Record(int(data["version"]), current, was)
             elif version is not None:
                 setattr(remote, f"{attr}_gone", True)
-                self.state.objects[key] = Record(GONE, "", "")
+                self._mark_gone(key)
         return remote
+
+    def _pushed_before(self, p: Paper) -> tuple[str, str] | None:
+        """What the local records say was last pushed for this paper, if anything."""
+        item, note = (self.state.objects.get(k) for k in (p.item_key, p.note_key))
+        return (item.pushed, note.pushed if note else "") if item else None
+
+    def _mark_gone(self, key: str) -> None:
+        """Remember that the user deleted this object (keeping what we had pushed)."""
+        old = self.state.objects.get(key)
+        self.state.objects[key] = Record(GONE, "", old.pushed if old else "")
 
     def _plan_new(self, papers: list[Paper]) -> list[Work]:
         """Papers none of whose objects are known: created, unless the user deleted them."""
@@ -205,7 +221,7 @@ class Sync:
             self._gone = self.library.deleted_items(0)
         gone = self._gone
         for key in (k for p in papers for k in self._keys(p) if k in gone):
-            self.state.objects[key] = Record(GONE, "", "")
+            self._mark_gone(key)
         return self._decide_all(
             (p, Remote(item_gone=p.item_key in gone, note_gone=p.note_key in gone)) for p in papers
         )
@@ -213,6 +229,7 @@ class Sync:
     # ---- writing ----------------------------------------------------------------------------
 
     def _write(self, work: list[Work]) -> None:
+        self._pending = {w.paper.id for w in work}
         for w in work:
             self._file(w)
         while work:
@@ -235,6 +252,10 @@ class Sync:
         for w in batch:
             w.landed = reply.attempts > 1
         if reply.status == 412:  # this token's batch was already committed, or versions moved
+            return batch
+        if reply.status == 200 and not isinstance(reply.body, dict):  # saved, answer garbled?
+            for w in batch:
+                w.landed = True
             return batch
         if reply.status == 403:
             raise WriteDenied("the API key may not write to this library (HTTP 403)")
@@ -301,6 +322,7 @@ class Sync:
     # ---- reporting and memory ---------------------------------------------------------------
 
     def _settle(self, p: Paper, decision: Decision) -> None:
+        self._pending.discard(p.id)
         self.outcome.add(decision.action)
         self._report(p, decision.action, decision.reason)
 
@@ -314,6 +336,7 @@ class Sync:
             self.run.plan(action, what)
 
     def _fail(self, p: Paper, message: str) -> None:
+        self._pending.discard(p.id)
         self.outcome.add(FAILED)
         self.run.say(f"zotero: failed: {p.title}: {message}")
 
