@@ -51,7 +51,8 @@ class Decision:
 def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     """Compare the rendering with the library and say what to write."""
     item = remote.item
-    if item is not None and fingerprint.paper_id_of(item.get("extra", "")) != paper.id:
+    owner = fingerprint.paper_id_of(item.get("extra", "")) if item is not None else None
+    if owner is not None and owner != paper.id:  # without an id line: a user edit, below
         return Decision(CONFLICT, f"key {paper.item_key} is taken by another Zotero item")
     pushed = fingerprint.pushed(item.get("extra", "")) if item else remote.pushed
     problems = _user_changes(paper, remote, pushed)

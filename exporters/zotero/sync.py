@@ -20,7 +20,7 @@ from . import fingerprint, schema
 from .api import ApiError, ApiUnavailable, Reply, ZoteroApi, new_token
 from .collections import Collections
 from .plan import Decision, Remote, decide, digest_changed, held
-from .remote import Library, WriteDenied
+from .remote import AccessDenied, Library, WriteDenied
 from .render import Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
@@ -70,9 +70,8 @@ class Sync:
     def push(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Plan every paper against the library, then write what must be written."""
         self._read_library()
-        work, to_compare, to_create = self._classify(self.run.progress(entries, count, "zotero"))
-        work += self._plan_fetched(to_compare)
-        work += self._plan_new(to_create)
+        to_compare, to_create = self._classify(self.run.progress(entries, count, "zotero"))
+        work = self._plan_fetched(to_compare) + self._plan_new(to_create)
         writing = [w for w in work if w.decision.objects]
         if self.run.dry_run:
             self.collections.resolve(w.paper.day for w in writing if w.decision.creates_item)
@@ -82,7 +81,7 @@ class Sync:
         self._save()
         try:
             self._write(writing)
-        except (ApiError, ApiUnavailable) as exc:  # what was done stays done and remembered
+        except (ApiError, ApiUnavailable, AccessDenied) as exc:  # what was done stays done
             left = len(self._pending)
             self.outcome.add(FAILED, left)
             self.run.say(f"zotero: {exc}; {left} paper(s) not written: run again to finish")
@@ -117,9 +116,8 @@ class Sync:
     def _keys(self, p: Paper) -> list[str]:
         return [p.item_key, p.note_key] if p.note is not None else [p.item_key]
 
-    def _classify(self, entries: Iterable[Entry]) -> tuple[list[Work], list[Paper], list[Paper]]:
-        """Decide what can be decided without reading items; sort out the rest."""
-        work: list[Work] = []
+    def _classify(self, entries: Iterable[Entry]) -> tuple[list[Paper], list[Paper]]:
+        """Settle what the local records decide; return (papers to compare, papers to create)."""
         to_compare: list[Paper] = []
         to_create: list[Paper] = []
         for entry in entries:
@@ -137,7 +135,7 @@ class Sync:
                 to_compare.append(p)
             else:
                 self._settle(p, known)
-        return work, to_compare, to_create
+        return to_compare, to_create
 
     def _known(self, p: Paper, versions: list[int | None]) -> Decision | None:
         """A decision from the local records alone, when they match the library's versions."""
