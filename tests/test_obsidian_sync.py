@@ -361,15 +361,20 @@ def test_stale_temp_files_of_a_killed_run_are_removed(sync, vault):
 
 
 def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch):
+    import errno
+
     sync([FIRST])
     path = note_of(vault, FIRST)
     old = path.read_bytes()
 
-    def killed(*_args, **_kw):
-        raise KeyboardInterrupt  # as if the run was stopped right before the rename
+    def disk_full(*_args, **_kw):
+        raise OSError(errno.ENOSPC, "No space left on device")  # right before the rename
 
-    monkeypatch.setattr(os, "replace", killed)
-    assert "Aborted" in sync([with_commentary(FIRST, "새 해설.")], code=1).output
+    monkeypatch.setattr(os, "replace", disk_full)
+    result = sync([with_commentary(FIRST, "새 해설.")], code=1)
     monkeypatch.undo()
+    assert f"cannot write {path.relative_to(vault).as_posix()}" in result.output
+    assert "No space left on device" in result.output and "1 failed" in result.output
     assert path.read_bytes() == old
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert "1 updated" in sync([with_commentary(FIRST, "새 해설.")]).output

@@ -1,42 +1,38 @@
 """What the last run learnt about the vault, so an unchanged note need not be read again.
 
-Kept in `<vault>/.exportdigest/cache.json` (a hidden folder Obsidian ignores); deleting it only
-makes the next run read every note. A note's entry is trusted only while the file's size,
-modification time and inode are the same, and its time is older than the cache file's own
-(a note changed within the same clock tick as the cache was saved is read again).
+Kept in `<vault>/.exportdigest/` (a hidden folder Obsidian ignores); deleting it only makes the
+next run read every note. `files.json` holds what each note's head said; a note's entry is
+trusted only while the file's size, modification time and inode are the same, and its time is
+older than the cache file's own (a note changed within the clock tick the cache was saved in
+is read again). `papers.json` holds each paper's listing, for the index and digest notes when
+a run does not bring every paper (read only then).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2
+FILES, PAPERS = "files.json", "papers.json"
 
 
-@dataclass
 class Cache:
     """Per-note facts by vault-relative path, and each paper's listing by id."""
 
-    path: Path
-    files: dict[str, list] = field(default_factory=dict)
-    papers: dict[str, list] = field(default_factory=dict)
-    saved_ns: int = 0
-    raw: bytes = b""
-
-    @classmethod
-    def load(cls, path: Path) -> Cache:
-        """The cache at `path`, or an empty one when it is missing or unreadable."""
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: dict[str, list] = {}
+        self.saved_ns = 0
+        self._papers: dict[str, list] | None = None
         try:
-            raw = path.read_bytes()
-            data = json.loads(raw)
-            if data.get("format") != FORMAT:
-                return cls(path)
-            return cls(path, data["files"], data["papers"], path.stat().st_mtime_ns, raw)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls(path)
+            data = json.loads((folder / FILES).read_bytes())
+            if data.get("format") == FORMAT and isinstance(data.get("files"), dict):
+                self.files = data["files"]
+                self.saved_ns = (folder / FILES).stat().st_mtime_ns
+        except (OSError, ValueError, AttributeError):
+            pass
 
     def lookup(self, rel: str, stat: os.stat_result) -> list | None:
         """The facts cached for a note, if the file is provably the one they were read from."""
@@ -51,7 +47,20 @@ class Cache:
             return entry[3:]
         return None
 
-    def encode(self, files: dict[str, list], papers: dict[str, list]) -> bytes:
-        """The cache file's bytes for these facts (stable, so an unchanged cache is not written)."""
-        data = {"format": FORMAT, "files": files, "papers": papers}
+    @property
+    def papers(self) -> dict[str, list]:
+        """Listings by paper id, as the last run saved them (loaded on first use)."""
+        if self._papers is None:
+            try:
+                data = json.loads((self.folder / PAPERS).read_bytes())
+                ok = data.get("format") == FORMAT and isinstance(data.get("papers"), dict)
+                self._papers = data["papers"] if ok else {}
+            except (OSError, ValueError, AttributeError):
+                self._papers = {}
+        return self._papers
+
+    @staticmethod
+    def encode(name: str, facts: dict) -> bytes:
+        """A cache file's bytes (stable, so an unchanged cache is not written again)."""
+        data = {"format": FORMAT, name.removesuffix(".json"): facts}
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -1,4 +1,4 @@
-"""What each template is given, the tool-owned properties of each note, and their fingerprint."""
+"""What each template is given, the tool-owned properties of each note, and fingerprints."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ def short_title(title: str) -> str:
 
 def digest_days(entry: Entry) -> list[tuple[str, list[int]]]:
     """The days the paper was posted on, each with its digest parts, in date order."""
+    if len(entry.sources) == 1:  # most papers are posted once
+        source = entry.sources[0]
+        return [(source.date.isoformat(), [source.part])]
     days: dict[str, list[int]] = {}
     for source in entry.sources:
         parts = days.setdefault(source.date.isoformat(), [])
@@ -136,11 +139,9 @@ def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
     return {"count": sum(len(d["papers"]) for d in ordered), "days": ordered}
 
 
-def fingerprint(context: Mapping, salt: str) -> str:
-    """A short hash of everything a note's text is made from (template context and templates)."""
-    parts = [salt]
-    _flatten(context, parts)
-    return _digest(parts)
+def rows_fingerprint(rows: Iterable[Sequence[str]], salt: str) -> str:
+    """A short hash of rows of text (a note's inputs in canonical order)."""
+    return _digest([salt, *("\1".join(row) for row in rows)])
 
 
 def paper_fingerprint(
@@ -151,10 +152,10 @@ def paper_fingerprint(
     day_links: Mapping[str, str],
     salt: str,
 ) -> str:
-    """`fingerprint(paper_context(...), salt)` in effect, without building the context.
+    """A short hash of everything `paper_context` derives the paper's variables from.
 
-    Everything `paper_context` derives its variables from is hashed, and nothing else (not
-    the digest file's path or line), so an unchanged paper is recognised in microseconds.
+    Nothing else goes in (not the digest file's path or line), and no context is built, so
+    an unchanged paper is recognised in microseconds.
     """
     parts = [salt, entry.id, entry.title, entry.abstract, entry.commentary.ko]
     parts += [entry.commentary.en, entry.date.isoformat(), str(len(entry.authors))]
@@ -168,22 +169,6 @@ def paper_fingerprint(
     parts.append(str(len(entry.urls)))
     parts += entry.urls
     return _digest(parts)
-
-
-def _flatten(value: object, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, Mapping):
-        out.append(str(len(value)))
-        for key, item in value.items():
-            out.append(key)
-            _flatten(item, out)
-    elif isinstance(value, list | tuple):
-        out.append(str(len(value)))
-        for item in value:
-            _flatten(item, out)
-    else:
-        out.append(repr(value))
 
 
 def _digest(parts: list[str]) -> str:

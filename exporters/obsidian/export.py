@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import itertools
 from collections import defaultdict
@@ -23,6 +24,8 @@ from exportdigest.exporter import (
 from exportdigest.model import Entry, Source
 
 from . import note, properties, starter
+from .cache import FILES as FILES_CACHE
+from .cache import PAPERS as PAPERS_CACHE
 from .cache import Cache
 from .context import (
     DIGEST_KEYS,
@@ -31,12 +34,12 @@ from .context import (
     Listed,
     digest_context,
     digest_days,
-    fingerprint,
     index_context,
     listed,
     paper_context,
     paper_fingerprint,
     paper_properties,
+    rows_fingerprint,
 )
 from .names import fold, safe_name, with_suffix
 from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
@@ -75,7 +78,8 @@ class VaultSync:
         self.starter_dir = starter_dir
         self.vault = Vault(root)
         self.outcome = Outcome()
-        self.cache = Cache(root / STATE_DIR / "cache.json")
+        self.dirty = False  # whether a note was written (so the cache must be saved)
+        self.cache: Cache | None = None
         self.listed: dict[str, tuple[Listed, str]] = {}  # papers of this run: listing, note path
         self.days: defaultdict[str, set[str]] = defaultdict(set)  # day -> digest file names
         self.day_paths: dict[str, str] = {}
@@ -90,7 +94,7 @@ class VaultSync:
         """Sync every entry, then the digest notes, the index and the base."""
         with self._lock():
             self._start_vault()
-            self.cache = Cache.load(self.cache.path)
+            self.cache = Cache(self.root / STATE_DIR)
             self.vault.scan(self.cache)
             self._report_duplicates()
             if self.vault.stale_temps and not self.run.dry_run:
@@ -99,8 +103,12 @@ class VaultSync:
             for entry in self.run.progress(entries, count, LABEL):
                 self._paper(entry)
             others = self._vault_papers()
-            self._digest_notes(others)
-            self._index(others)
+            rows = [
+                (paper, self.vault.link(rel, paper.title))
+                for paper, rel in itertools.chain(self.listed.values(), others.values())
+            ]
+            self._digest_notes(rows)
+            self._index(rows)
             self._base()
             self._save_cache(others)
         return self.outcome
@@ -231,21 +239,9 @@ class VaultSync:
                 self.run.say(f"{LABEL}: {exc}")
                 return None
             try:
-                return self._write_new(rel, text, facts)
+                return rel if self._write(rel, text, True, facts) else None
             except NameTaken:
-                continue  # someone else's file appeared under that name: take the next
-
-    def _write_new(self, rel: str, text: str, facts: tuple) -> str | None:
-        """Write a new note at a claimed path; the path, or None when it failed."""
-        if self.run.dry_run:
-            return rel
-        try:
-            stat = self.vault.write(rel, text.encode("utf-8"), create=True)
-        except (OSError, UnsafePath) as exc:
-            self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
-            return None
-        self.vault.facts[rel] = [*stat, *facts]
-        return rel
+                continue  # a file appeared under that name meanwhile: take the next
 
     def _update(self, rel: str, desired: Desired, kind: str, key: str) -> str:
         """Merge `desired` into the note at `rel`; the outcome word."""
@@ -259,14 +255,26 @@ class VaultSync:
         decision: Decision = merge(text, desired, self.force)
         if decision.action == CONFLICT:
             return self._conflict(rel, decision.reason)
-        if decision.action == UPDATED and not self.run.dry_run:
-            try:
-                stat = self.vault.write(rel, decision.text.encode("utf-8"), create=False)
-            except (OSError, UnsafePath) as exc:
-                self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
-                return FAILED
-            self.vault.facts[rel] = [*stat, kind, key, desired.h_in]
+        facts = (kind, key, desired.h_in)
+        if decision.action == UPDATED and not self._write(rel, decision.text, False, facts):
+            return FAILED
         return decision.action
+
+    def _write(self, rel: str, text: str, create: bool, facts: tuple) -> bool:
+        """Write a note atomically and remember its facts; False (and say why) if it failed.
+
+        A new note (`create`) never replaces a file: NameTaken if one appeared meanwhile.
+        """
+        if self.run.dry_run:
+            return True
+        try:
+            stat = self.vault.write(rel, text.encode("utf-8"), create)
+        except (OSError, UnsafePath) as exc:
+            self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+            return False
+        self.vault.facts[rel] = [*stat, *facts]
+        self.dirty = True
+        return True
 
     def _conflict(self, rel: str, reason: str) -> str:
         if self.run.dry_run:
@@ -278,12 +286,10 @@ class VaultSync:
             )
         return CONFLICT
 
-    def _count(self, action: str, what: str, kind: str = "") -> None:
-        if kind:
-            if action != UNCHANGED:
-                self.outcome.add(f"{kind} {action}")
-        else:
-            self.outcome.add(action)
+    def _count(self, action: str, what: str, label: str = "") -> None:
+        """Count a note under its outcome (papers plainly, other notes by label) and plan it."""
+        if not label or action != UNCHANGED:
+            self.outcome.add(_key(action, label))
         if action != CONFLICT:
             self.run.plan(action, what)
 
@@ -341,43 +347,59 @@ class VaultSync:
                 rel = found.path
             else:
                 name = f"Digest {day}"
-                rel = self.vault.claim(
-                    DIGESTS, [name, f"{name} (exportdigest)", f"{name} (papers)"]
-                )
+                stems = (f"{name} ({n})" if n > 1 else name for n in range(1, 100))
+                rel = self.vault.claim(DIGESTS, stems)
             self.day_paths[day] = rel
         return rel
 
-    def _digest_notes(self, others: dict[str, tuple[Listed, str]]) -> None:
-        by_day: dict[str, list[tuple[Listed, str]]] = {day: [] for day in self.days}
-        for paper, rel in [*self.listed.values(), *others.values()]:
-            for day in {s.date.isoformat() for s in paper.sources}:
-                if day in by_day:
-                    by_day[day].append((paper, self.vault.link(rel, paper.title)))
-        for day, papers in sorted(by_day.items()):
-            context = digest_context(day, papers, sorted(self.days[day]))
-            props = {KIND_KEY: f"digest/{day}", "date": dt.date.fromisoformat(day)}
+    def _digest_notes(self, rows: list[tuple[Listed, str]]) -> None:
+        """The note of every digest day this run saw, listing all its papers in the vault."""
+        by_day: dict[dt.date, list[tuple[Listed, str, Source]]] = {
+            dt.date.fromisoformat(day): [] for day in self.days
+        }
+        for paper, link in rows:
+            seen = set()
+            for source in paper.sources:
+                if source.date in by_day and source.date not in seen:
+                    seen.add(source.date)
+                    by_day[source.date].append((paper, link, source))
+        for date, papers in sorted(by_day.items()):
+            day, files = date.isoformat(), sorted(self.days[date.isoformat()])
+            inputs = sorted(
+                (f"{s.part:09d}", f"{s.line:09d}", p.title, link) for p, link, s in papers
+            )
+            h_in = rows_fingerprint([(day, *files), *inputs], self.templates.fingerprint)
+            props = {KIND_KEY: f"digest/{day}", "date": date}
             assert tuple(props) == DIGEST_KEYS
             self._managed_note(
-                "digest", day, self._day_path(day), DIGEST, context, props, "digest notes"
+                ("digest", day),
+                self._day_path(day),
+                h_in,
+                lambda d=day, p=papers, f=files: digest_context(d, [r[:2] for r in p], f),
+                (DIGEST, props, "digest notes"),
             )
 
-    def _managed_note(self, kind, key, rel, template, context, props, label) -> None:
-        """Create or update a note that is all managed block (digest days, the index)."""
-        h_in = fingerprint(context, self.templates.fingerprint)
+    def _managed_note(self, identity, rel, h_in, make_context, what) -> None:
+        """Create or update a note that is all managed block (digest days, the index).
+
+        `h_in` fingerprints the inputs, so an unchanged note costs no rendering at all.
+        """
+        kind, key = identity
+        template, props, label = what
         found = self.vault.get(kind, key)
         if found is not None and not self.force and found.h_in == h_in:
             self._count(UNCHANGED, found.path, label)
             return
-        desired = Desired(props, self._inner(template, context), h_in)
+        desired = Desired(props, self._inner(template, make_context()), h_in)
         if found is not None:
             self._count(self._update(found.path, desired, kind, key), found.path, label)
             return
         try:
-            created = self._write_new(rel, new_note(desired), (kind, key, h_in))
+            written = self._write(rel, new_note(desired), True, (kind, key, h_in))
         except NameTaken as exc:
             self.run.say(f"{LABEL}: {exc}")
-            created = None
-        self._count(CREATED if created else FAILED, rel, label)
+            written = False
+        self._count(CREATED if written else FAILED, rel, label)
 
     # -- the index and the base ---------------------------------------------------------------
 
@@ -400,11 +422,7 @@ class VaultSync:
             values = properties.parse(parts.properties or "").values
         except (OSError, UnicodeDecodeError, properties.PropertiesError):
             return None
-        by_link = {}
-        for (kind, key), other in self.vault.notes.items():
-            if kind == "digest":
-                by_link[fold(other.path.removesuffix(".md"))] = key
-                by_link[fold(other.path.rsplit("/", 1)[-1].removesuffix(".md"))] = key
+        by_link = self._digest_days_by_link()
         days = set()
         for link in values.get("digests") or []:
             target = str(link).strip("[]").split("|")[0]
@@ -416,21 +434,30 @@ class VaultSync:
         title = str(values.get("title") or found.path.rsplit("/", 1)[-1].removesuffix(".md"))
         return Listed(found.key, title, date, tuple(Source("", 0, d, 1) for d in sorted(days)))
 
-    def _index(self, others: dict[str, tuple[Listed, str]]) -> None:
-        papers = [
-            (paper, self.vault.link(rel, paper.title))
-            for paper, rel in [*self.listed.values(), *others.values()]
-        ]
-        context = index_context(papers)
-        props = {KIND_KEY: "index", "papers": context["count"]}
+    @functools.cache  # noqa: B019 - one sync object per run
+    def _digest_days_by_link(self) -> dict[str, str]:
+        """Digest day of each digest note, by every link name that reaches it."""
+        by_link = {}
+        for (kind, key), other in self.vault.notes.items():
+            if kind == "digest":
+                by_link[fold(other.path.removesuffix(".md"))] = key
+                by_link[fold(other.path.rsplit("/", 1)[-1].removesuffix(".md"))] = key
+        return by_link
+
+    def _index(self, rows: list[tuple[Listed, str]]) -> None:
+        """The index of every paper in the vault, brought by this run or not."""
+        inputs = sorted((paper.date.isoformat(), paper.title, link) for paper, link in rows)
+        h_in = rows_fingerprint(inputs, self.templates.fingerprint)
+        props = {KIND_KEY: "index", "papers": len(rows)}
         assert tuple(props) == INDEX_KEYS
         found = self.vault.get("index", "")
-        rel = (
-            found.path
-            if found
-            else self.vault.claim("", [INDEX_STEM, f"{INDEX_STEM} (exportdigest)"])
+        if found is not None:
+            rel = found.path
+        else:
+            rel = self.vault.claim("", [INDEX_STEM, f"{INDEX_STEM} (exportdigest)"])
+        self._managed_note(
+            ("index", ""), rel, h_in, lambda: index_context(rows), (INDEX, props, "index")
         )
-        self._managed_note("index", "", rel, INDEX, context, props, "index")
 
     def _base(self) -> None:
         """The Bases view of all papers: written once, then the user's (it is live anyway)."""
@@ -440,12 +467,23 @@ class VaultSync:
         self.outcome.add("base created")
 
     def _save_cache(self, others: dict[str, tuple[Listed, str]]) -> None:
-        if self.run.dry_run:
+        """Keep what this run learnt, unless it is what the cache already says."""
+        vault = self.vault
+        if self.run.dry_run or (
+            not self.dirty and not vault.misses and len(vault.facts) == len(self.cache.files)
+        ):
             return
-        papers = {
-            pid: paper.as_json() for pid, (paper, _rel) in [*self.listed.items(), *others.items()]
-        }
-        data = self.cache.encode(self.vault.facts, papers)
-        if data != self.cache.raw:
+        papers = {pid: self.cache.papers[pid] for pid in others if pid in self.cache.papers}
+        for pid, (paper, _rel) in self.listed.items():
+            papers[pid] = paper.as_json()
+        for name, facts in ((PAPERS_CACHE, papers), (FILES_CACHE, vault.facts)):
+            data = Cache.encode(name, facts)
+            rel = f"{STATE_DIR}/{name}"
             with contextlib.suppress(OSError):  # only a cache: the notes are already written
-                self.vault.write(f"{STATE_DIR}/cache.json", data, create=False)
+                if not vault.path(rel).is_file() or vault.read(rel) != data:
+                    vault.write(rel, data, create=False)
+
+
+def _key(action: str, label: str) -> str:
+    """The outcome count a note's action goes under: `created` for papers, else labelled."""
+    return f"{label} {action}" if label else action

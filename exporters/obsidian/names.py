@@ -80,6 +80,8 @@ def with_suffix(name: str, suffix: str, limit: int = NAME_LIMIT - len(NOTE_SUFFI
 
 def fold(name: str) -> str:
     """The key two names collide under: macOS and Windows ignore case, macOS folds NFD."""
+    if name.isascii():
+        return name.lower()
     return unicodedata.normalize("NFC", name).casefold()
 
 

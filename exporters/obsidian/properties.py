@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import yaml
@@ -49,22 +49,33 @@ def emit(values: Mapping[str, object]) -> str:
     return yaml.emit(_events(values), Dumper=_DUMPER, allow_unicode=True, width=1 << 30)
 
 
-def _events(values: Mapping[str, object]) -> Iterator[object]:
-    yield StreamStartEvent()
-    yield DocumentStartEvent(explicit=False)
-    yield MappingStartEvent(None, None, True, flow_style=False)
+# Events are immutable to the emitter, so the structural ones are made once.
+_HEAD = (
+    StreamStartEvent(),
+    DocumentStartEvent(explicit=False),
+    MappingStartEvent(None, None, True, flow_style=False),
+)
+_TAIL = (MappingEndEvent(), DocumentEndEvent(explicit=False), StreamEndEvent())
+_LIST_START = SequenceStartEvent(None, None, True, flow_style=False)
+_EMPTY_LIST = (SequenceStartEvent(None, None, True, flow_style=True), SequenceEndEvent())
+_LIST_END = SequenceEndEvent()
+
+
+def _events(values: Mapping[str, object]) -> list[object]:
+    events = list(_HEAD)
     for key, value in values.items():
-        yield _scalar(key)
+        events.append(_scalar(key))
         if isinstance(value, list | tuple):
-            yield SequenceStartEvent(None, None, True, flow_style=not value)
-            for item in value:
-                yield _scalar(item)
-            yield SequenceEndEvent()
+            if value:
+                events.append(_LIST_START)
+                events += map(_scalar, value)
+                events.append(_LIST_END)
+            else:
+                events += _EMPTY_LIST
         else:
-            yield _scalar(value)
-    yield MappingEndEvent()
-    yield DocumentEndEvent(explicit=False)
-    yield StreamEndEvent()
+            events.append(_scalar(value))
+    events += _TAIL
+    return events
 
 
 def _scalar(value: object) -> ScalarEvent:

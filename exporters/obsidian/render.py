@@ -116,14 +116,16 @@ def markdown_text(text: object) -> str:
     final ` ^id` make a block id; a backslash keeps each literal. URLs are left whole.
     """
     text = str(text)
-    if "#" not in text and "%%" not in text and "[[" not in text and "^" not in text:
-        return text
-    pieces = _URL.split(text)
-    for index in range(0, len(pieces), 2):  # even pieces are the text between URLs
-        value = _RUN.sub(_escape_run, pieces[index])
-        value = _LINE_HASH.sub(r"\1\\#", value)
-        pieces[index] = _TAG_LIKE.sub(r"\\#", value)
-    return _BLOCK_ID.sub(r"\1\\^\2", "".join(pieces))
+    hashes, runs = "#" in text, "%%" in text or "[[" in text
+    if hashes or runs:
+        pieces = _URL.split(text)
+        for index in range(0, len(pieces), 2):  # even pieces are the text between URLs
+            value = _RUN.sub(_escape_run, pieces[index]) if runs else pieces[index]
+            if hashes:
+                value = _TAG_LIKE.sub(r"\\#", _LINE_HASH.sub(r"\1\\#", value))
+            pieces[index] = value
+        text = "".join(pieces)
+    return _BLOCK_ID.sub(r"\1\\^\2", text) if "^" in text else text
 
 
 def _escape_run(match: re.Match) -> str:

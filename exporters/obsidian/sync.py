@@ -25,7 +25,6 @@ from . import note, properties
 from .context import APPENDABLE
 
 _LINK_TARGET = re.compile(r"\[\[[^\[\]|]*(\|[^\[\]]*)?\]\]")
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _MISSING = "\0missing"
 _MAX_TRIES = 4096
 
@@ -105,8 +104,14 @@ def content_hash(values: Mapping[str, object], inner: str) -> str:
     that is not an edit. So are trailing blanks, which editors strip.
     """
     props = json.dumps(values, ensure_ascii=False, sort_keys=True, default=_iso)
-    text = _TRAILING.sub("", _unlink(inner).replace("\r\n", "\n")).rstrip("\n")
+    text = _without_trailing_blanks(_unlink(inner).replace("\r\n", "\n")).rstrip("\n")
     return _h(_unlink(props)) + _h(text)
+
+
+def _without_trailing_blanks(text: str) -> str:
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    return text
 
 
 def _h(text: str) -> str:

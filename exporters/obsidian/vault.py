@@ -63,6 +63,7 @@ class Vault:
         self.duplicates: dict[tuple[str, str], list[str]] = {}
         self.stems: Counter[str] = Counter()
         self.stale_temps: list[str] = []
+        self.misses = 0  # notes read because the cache could not vouch for them
         self.facts: dict[str, list] = {}
         self._all: dict[tuple[str, str], list[Found]] = {}
         self._checked_dirs: set[str] = set()
@@ -89,30 +90,28 @@ class Vault:
 
     def _scan_entry(self, rel_dir: str, entry: os.DirEntry, cache: Cache, stack: list) -> None:
         name = entry.name
-        rel = rel_dir + name
-        if name.startswith("."):
+        if name[0] == ".":
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                self.stale_temps.append(rel)
+                self.stale_temps.append(rel_dir + name)
             return
         if entry.is_dir(follow_symlinks=False):
-            stack.append((rel + "/", entry.path))
+            stack.append((f"{rel_dir}{name}/", entry.path))
             return
         if not name.endswith(".md"):
             return
         self.stems[fold(name[:-3])] += 1
         if entry.is_symlink():
             return  # not a note the tool would ever replace
+        rel = rel_dir + name
         stat = entry.stat(follow_symlinks=False)
         facts = cache.lookup(rel, stat)
         if facts is None:
+            self.misses += 1
             facts = read_facts(entry.path)
         self.facts[rel] = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *facts]
-        kind, key, h_in = facts
-        if kind:
-            self._add(Found(rel, kind, key, h_in))
-
-    def _add(self, found: Found) -> None:
-        self._all.setdefault((found.kind, found.key), []).append(found)
+        if facts[0]:
+            found = Found(rel, *facts)
+            self._all.setdefault((found.kind, found.key), []).append(found)
 
     def get(self, kind: str, key: str) -> Found | None:
         """The tool's note of this kind and key, if the vault has one."""
