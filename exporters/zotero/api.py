@@ -46,6 +46,11 @@ class Reply:
     attempts: int = 1
 
     @property
+    def brief(self) -> str:
+        """The body on one short line, for messages."""
+        return " ".join(str(self.body).split())[:200] if self.body else ""
+
+    @property
     def version(self) -> int | None:
         """The `Last-Modified-Version` header (the library version), if sent."""
         value = self.headers.get("last-modified-version")

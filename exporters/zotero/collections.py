@@ -65,7 +65,7 @@ class Collections:
         body = reply.body if isinstance(reply.body, dict) else {}
         failed = body.get("failed") or {}
         if reply.status != 200 or (failed and failed.get("0", {}).get("code") != 412):
-            detail = failed.get("0", {}).get("message", "") if failed else str(reply.body)[:200]
+            detail = failed.get("0", {}).get("message", "") if failed else reply.brief
             raise ApiError(reply.status, f"cannot create collection {name!r}: {detail}")
 
 

@@ -23,12 +23,8 @@ def _check(reply: Reply, what: str) -> Reply:
     if reply.status in (403, 404):
         raise AccessDenied(f"{what}: HTTP {reply.status}")
     if reply.status >= 300 and reply.status != 304:
-        raise ApiError(reply.status, f"{what}: HTTP {reply.status} {_short(reply.body)}")
+        raise ApiError(reply.status, f"{what}: HTTP {reply.status} {reply.brief}")
     return reply
-
-
-def _short(body: Any) -> str:
-    return " ".join(str(body).split())[:200] if body else ""
 
 
 class Library:

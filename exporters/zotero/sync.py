@@ -258,7 +258,7 @@ class Sync:
         if reply.status == 403:
             raise WriteDenied("the API key may not write to this library (HTTP 403)")
         if reply.status != 200 or not isinstance(reply.body, dict):
-            message = f"HTTP {reply.status} {_short(reply.body)}"
+            message = f"HTTP {reply.status} {reply.brief}"
             for w in batch:
                 self._fail(w.paper, message)
             return []
@@ -277,7 +277,12 @@ class Sync:
                 slot = str(index)
                 index += 1
                 if slot in successful:
-                    self._record_written(w.paper, obj, int(successful[slot]["version"]))
+                    version = _saved_version(successful[slot])
+                    if version is None:  # saved, but the answer does not say which version
+                        w.landed = conflict = True
+                        problems.append("the server's answer lacks the saved version")
+                    else:
+                        self._record_written(w.paper, obj, version)
                 elif slot in unchanged:
                     self._record_written(w.paper, obj, int(obj.get("version") or 0))
                 else:
@@ -360,6 +365,14 @@ def _why(records: list[Record]) -> str:
     return f"{whose}was changed in Zotero" if whose else "changed in Zotero"
 
 
+def _saved_version(saved: Any) -> int | None:
+    """The version the server gave a saved object (in `successful`), if it says."""
+    if not isinstance(saved, dict):
+        return None
+    version = saved.get("version", (saved.get("data") or {}).get("version"))
+    return version if isinstance(version, int) else None
+
+
 def _batches(work: list[Work]) -> Iterator[list[Work]]:
     """Papers in groups of at most 50 objects, never splitting a paper from its note."""
     batch: list[Work] = []
@@ -373,7 +386,3 @@ def _batches(work: list[Work]) -> Iterator[list[Work]]:
         size += n
     if batch:
         yield batch
-
-
-def _short(body: Any) -> str:
-    return " ".join(str(body).split())[:200] if body else ""
