@@ -37,6 +37,7 @@ Examples:
   exportdigest --target jsonl digests/
   exportdigest --target obsidian --vault ~/Notes --dry-run
   exportdigest -t ris --ris-out papers.ris -t bibtex --bibtex-out papers.bib --since 2024-11-01
+  ZOTERO_API_KEY=... exportdigest -t zotero --zotero-library-id 1234567 digests/
   cat digest.txt | exportdigest --target csljson -
 
 \b
