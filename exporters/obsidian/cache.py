@@ -35,7 +35,8 @@ class Cache:
             pass
 
     def lookup(self, rel: str, stat: os.stat_result) -> list | None:
-        """The facts cached for a note, if the file is provably the one they were read from."""
+        """The cached `[mtime, size, inode, kind, key, in]` of a note, if the file is provably
+        the one they were read from."""
         entry = self.files.get(rel)
         if (
             entry is not None
@@ -44,7 +45,7 @@ class Cache:
             and entry[2] == stat.st_ino
             and stat.st_mtime_ns < self.saved_ns
         ):
-            return entry[3:]
+            return entry
         return None
 
     @property

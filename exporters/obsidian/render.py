@@ -62,7 +62,7 @@ class Templates:
 
     def _load(self, name: str) -> jinja2.Template:
         try:
-            return self.env.get_template(name)
+            template = self.env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
                 f"{exc.filename or name}, line {exc.lineno}: {exc.message}"
@@ -73,6 +73,10 @@ class Templates:
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateProblem(f"template {name}: cannot be read: {exc}") from None
+        # Its globals are a ChainMap that every render copies key by key; a dict copies at
+        # C speed (a third of the render time for a paper note). They never change here.
+        template.globals = dict(template.globals)
+        return template
 
     def path(self, name: str) -> str:
         """The file a template was loaded from."""

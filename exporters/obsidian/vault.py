@@ -107,10 +107,10 @@ class Vault:
         facts = cache.lookup(rel, stat)
         if facts is None:
             self.misses += 1
-            facts = read_facts(entry.path)
-        self.facts[rel] = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *facts]
-        if facts[0]:
-            found = Found(rel, *facts)
+            facts = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *read_facts(entry.path)]
+        self.facts[rel] = facts
+        if facts[3]:
+            found = Found(rel, facts[3], facts[4], facts[5])
             self._all.setdefault((found.kind, found.key), []).append(found)
 
     def get(self, kind: str, key: str) -> Found | None:
@@ -133,7 +133,8 @@ class Vault:
         stem = rel.rsplit("/", 1)[-1].removesuffix(".md")
         target = stem if self.stems[fold(stem)] <= 1 else rel.removesuffix(".md")
         if text and text != stem:
-            shown = text.replace("|", "-").replace("[[", "[").replace("]]", "]").replace("\n", " ")
+            shown = text.replace("|", "-").replace("[[", "[").replace("]]", "]")
+            shown = shown.replace("%%", "%").replace("\n", " ")
             return f"[[{target}|{shown}]]"
         return f"[[{target}]]"
 
