@@ -57,8 +57,16 @@ def files_of(root: Path) -> dict[str, os.stat_result]:
     return found
 
 
+def settle() -> None:
+    """Flush dirty pages first, so no phase pays for the previous one's write-back."""
+    if hasattr(os, "sync"):
+        os.sync()
+    time.sleep(0.2)
+
+
 def export(vault: Path, entries: list) -> float:
     exporter = ObsidianExporter({"vault": vault}, Run(verbosity=-1))
+    settle()
     start = time.perf_counter()
     outcome = exporter.export(entries, len(entries))
     elapsed = time.perf_counter() - start
@@ -70,11 +78,13 @@ def baseline(source: Path, target: Path) -> tuple[float, float]:
     """Plain Python writing, then reading, the same files with the same bytes as `source`."""
     blobs = [(rel.replace(os.sep, "_"), (source / rel).read_bytes()) for rel in files_of(source)]
     target.mkdir()
+    settle()
     start = time.perf_counter()
     for name, data in blobs:
         with open(target / name, "wb") as stream:
             stream.write(data)
     write = time.perf_counter() - start
+    settle()
     start = time.perf_counter()
     for name, _data in blobs:
         with open(target / name, "rb") as stream:
@@ -131,6 +141,9 @@ def main() -> int:
         f"re-run:       {rerun:.2f} s = {rerun / read:.2f}x the read baseline "
         f"({read:.2f} s) [goal <= 1.5x]"
     )
+    rounds = zip(firsts, writes, reruns, reads, strict=True)
+    spread = ", ".join(f"{f / w:.2f}x/{r / b:.2f}x" for f, w, r, b in rounds)
+    print(f"per round (first/re-run): {spread}")
     print(f"files written by the re-run: {max(written)} [must be 0]")
     print(f"peak RSS: {peak_mb:.0f} MB")
     return 0 if max(written) == 0 else 1

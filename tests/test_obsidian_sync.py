@@ -130,6 +130,17 @@ def test_properties_rewritten_in_another_yaml_style_are_no_conflict(sync, vault,
     assert len(papers(vault)) == 1
 
 
+def test_an_empty_list_dropped_from_the_properties_is_no_edit(sync, vault):
+    sync([SECOND])
+    path = note_of(vault, SECOND)
+    text = path.read_text("utf-8")
+    assert "\naliases: []\n" in text
+    path.write_text(text.replace("\naliases: []\n", "\n"), encoding="utf-8")
+    result = sync([with_commentary(SECOND, "새 해설.")])
+    assert "conflict" not in result.output and "1 updated" in result.output
+    assert "새 해설." in path.read_text("utf-8")
+
+
 def test_an_edit_of_the_tools_text_is_a_conflict_and_the_note_is_left(sync, vault):
     sync([FIRST])
     path = note_of(vault, FIRST)

@@ -26,6 +26,7 @@ from .context import APPENDABLE
 
 _LINK_TARGET = re.compile(r"\[\[[^\[\]|]*(\|[^\[\]]*)?\]\]")
 _MISSING = "\0missing"
+_EMPTY = ([], None, _MISSING)
 _MAX_TRIES = 4096
 
 
@@ -101,9 +102,11 @@ def content_hash(values: Mapping[str, object], inner: str) -> str:
     """Hash of the tool's part of a note: 8 hex for the properties, 8 for the block text.
 
     Link targets are left out: Obsidian rewrites them when the user renames a note, and
-    that is not an edit. So are trailing blanks, which editors strip.
+    that is not an edit. So are trailing blanks, which editors strip, and empty properties
+    (`aliases: []`, `aliases:` and no `aliases` mean the same to Obsidian).
     """
-    props = json.dumps(values, ensure_ascii=False, sort_keys=True, default=_iso)
+    present = {k: v for k, v in values.items() if v not in _EMPTY}
+    props = json.dumps(present, ensure_ascii=False, sort_keys=True, default=_iso)
     text = _without_trailing_blanks(_unlink(inner).replace("\r\n", "\n")).rstrip("\n")
     return _h(_unlink(props)) + _h(text)
 

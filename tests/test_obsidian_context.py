@@ -1,0 +1,74 @@
+"""The fingerprint that lets a re-run skip an unchanged paper sees every change, and only those."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from obsidian_support import entry
+from strategies import entries
+
+from exportdigest.model import Commentary, Source
+from exporters.obsidian.context import digest_days, paper_context, paper_fingerprint
+from exporters.obsidian.tags import obsidian_tags
+
+
+def both(paper, links=None):
+    """(template context, fingerprint) of an entry, with links made from its tags and days."""
+    tags = obsidian_tags(paper.tags)
+    tag_links = links or [f"[[{t}]]" for t in tags]
+    days = digest_days(paper)
+    day_links = {day: f"[[Digest {day}]]" for day, _parts in days}
+    return (
+        paper_context(paper, tags, tag_links, days, day_links),
+        paper_fingerprint(paper, tags, tag_links, days, day_links, "salt"),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries(), entries())
+def test_the_fingerprint_changes_exactly_when_the_template_context_does(first, second):
+    context_a, print_a = both(first)
+    context_b, print_b = both(second)
+    assert (context_a == context_b) == (print_a == print_b)
+
+
+def test_each_field_a_note_shows_changes_the_fingerprint():
+    base = entry("A Title", tags=("x",), authors=("A", "B"))
+    day = dt.date(2024, 11, 5)
+    variants = [
+        replace(base, title="Another Title"),
+        replace(base, authors=("A", "C")),
+        replace(base, authors=("A", "B", "C")),
+        replace(base, abstract=base.abstract + " more"),
+        replace(base, commentary=Commentary(ko=base.commentary.ko + " 더", en=base.commentary.en)),
+        replace(base, commentary=Commentary(ko=base.commentary.ko, en=base.commentary.en + " x")),
+        replace(base, tags=("x", "y")),
+        replace(base, date=day),
+        replace(base, sources=(*base.sources, Source("b.txt", 9, day, 2))),
+        replace(base, sources=(replace(base.sources[0], part=2),)),
+        replace(base, urls=("https://arxiv.org/abs/2410.23506",)),
+    ]
+    prints = {both(v)[1] for v in variants} | {both(base)[1]}
+    assert len(prints) == len(variants) + 1
+    assert both(base, links=["[[x (1234abcd)]]"])[1] != both(base)[1]  # a tag note renamed
+
+
+def test_where_a_digest_file_lies_does_not_change_the_fingerprint():
+    base = entry("A Title")
+    moved = replace(base, sources=(replace(base.sources[0], path="/elsewhere/d.txt", line=99),))
+    assert both(moved) == both(base)
+
+
+@settings(max_examples=50, deadline=None)
+@given(entries(), st.text(max_size=5))
+def test_a_template_change_changes_every_fingerprint(paper, salt):
+    tags = obsidian_tags(paper.tags)
+    links = [f"[[{t}]]" for t in tags]
+    days = digest_days(paper)
+    day_links = {d: "[[D]]" for d, _ in days}
+    assert paper_fingerprint(paper, tags, links, days, day_links, salt) != paper_fingerprint(
+        paper, tags, links, days, day_links, salt + "!"
+    )
