@@ -9,12 +9,8 @@ from typing import NamedTuple
 
 from exportdigest.model import Entry, Source, arxiv_id
 
-# Property keys the tool owns on each kind of note, in the order they are written.
-PAPER_KEYS = ("title", "aliases", "authors", "tags", "date", "paper_id", "digests")
+# The property that marks the tool's tag, digest-day and index notes (papers: `paper_id`).
 KIND_KEY = "exportdigest"
-DIGEST_KEYS = (KIND_KEY, "date")
-INDEX_KEYS = (KIND_KEY, "papers")
-TAG_KEYS = (KIND_KEY,)
 # Lists the user may append to (their additions are kept, not taken as edits).
 APPENDABLE = ("tags", "aliases")
 

@@ -85,13 +85,13 @@ def find_block(body: str) -> Block:
     if len(begins) > 1:
         raise BlockError("it holds more than one exportdigest block")
     begin = begins[0]
-    inner_start = body.find("\n", begin.end()) + 1 if body.find("\n", begin.end()) >= 0 else None
-    end = _END.search(body, begin.end()) if inner_start is not None else None
+    newline = body.find("\n", begin.end())
+    end = _END.search(body, newline + 1) if newline >= 0 else None
     if end is None:
         raise BlockError("the end marker of its exportdigest block was removed")
     return Block(
         before=body[: begin.start()],
-        inner=body[inner_start : end.start()],
+        inner=body[newline + 1 : end.start()],
         after=body[end.end() :],
         h_in=begin["h_in"],
         h_out=begin["h_out"],
