@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from exportdigest.exporter import Exporter, Outcome, TargetUsageError
-from exportdigest.model import Entry
+
+if TYPE_CHECKING:  # for annotations only: --help must not load the model
+    from exportdigest.model import Entry
 
 
 class ObsidianExporter(Exporter):

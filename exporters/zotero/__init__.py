@@ -7,13 +7,15 @@ only when an export runs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 import click
 
 from exportdigest.exporter import Exporter, ExportFailed, Outcome, Run, TargetUsageError
-from exportdigest.model import Entry
+
+if TYPE_CHECKING:  # for annotations only: --help must not load the model
+    from exportdigest.model import Entry
 
 from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, read
 
