@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the `exportdigest` script."""
     command = build_command(discover())
     try:
-        command.main(args=argv, prog_name="exportdigest", standalone_mode=False)
+        # Without standalone mode click *returns* the code a ctx.exit() carried.
+        code = command.main(args=argv, prog_name="exportdigest", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
@@ -355,3 +356,4 @@ def main(argv: list[str] | None = None) -> None:
             click.echo("Try 'exportdigest --help' for help.", err=True)
         click.echo(f"exportdigest: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

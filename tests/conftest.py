@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exportdigest.cli import build_command
+from exportdigest.cli import main
 from exportdigest.inputs import collect
 from exportdigest.reader import Digests
-from exportdigest.registry import discover
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "2024-11-04.txt"
@@ -57,15 +56,18 @@ class Result:
 
 @pytest.fixture
 def run_cli():
-    """Run `exportdigest ARGS...` in-process against the installed targets; returns a Result."""
+    """Run `exportdigest ARGS...` in-process through the script's own entry point (`main`,
+    with its exit codes), against the installed targets; returns a Result."""
 
     def run(*args: str, input: str | bytes | None = None, env: dict | None = None) -> Result:
         runner = CliRunner()
-        command = build_command(discover())
-        result = runner.invoke(
-            command, list(args), input=input, env=env, catch_exceptions=False, standalone_mode=True
-        )
-        return Result(result.exit_code, result.stdout, result.stderr)
+        with runner.isolation(input=input, env=env) as (stdout, stderr, _):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            return Result(code, stdout.getvalue().decode(), stderr.getvalue().decode())
 
     return run
 

@@ -94,3 +94,30 @@ def test_every_registered_exporter_has_tests():
         named = [f for f in sources if f.startswith(f"test_{name}")]
         using = [f for f, text in sources.items() if cls in text and "def test_" in text]
         assert named or using, f"target '{name}' ({cls}) has no tests"
+
+
+FAILING = """
+from exportdigest.exporter import Exporter, ExportFailed
+
+
+class FailingExporter(Exporter):
+    summary = "Always fails."
+
+    def export(self, entries, count):
+        raise ExportFailed("the service said no")
+"""
+
+
+def test_the_installed_script_exits_1_when_a_target_fails_and_2_on_unreadable_input(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "failing", "failing_plugin", FAILING, "failing_plugin:FailingExporter")
+    failed = run(site, "-t", "failing", "-t", "jsonl", str(SEED), tmp=tmp_path)
+    assert failed.returncode == 1
+    assert "failing: the service said no" in failed.stderr
+    assert failed.stdout.count("\n") == 10  # the other target still ran
+    bad = tmp_path / "2024-11-05.txt"
+    bad.write_bytes("2024-11-05\n한국어".encode("cp949"))
+    unreadable = run(site, "-t", "jsonl", str(SEED), str(bad), tmp=tmp_path)
+    assert unreadable.returncode == 2 and "not UTF-8" in unreadable.stderr
+    assert unreadable.stdout.count("\n") == 10
