@@ -50,10 +50,12 @@ def split_name(text: str) -> Name:
 
     The last word is the family name, with any lowercase particles right before it
     (`van der Berg`); a trailing Jr./Sr./II/III/IV is the suffix; the rest is the given name.
-    A one-word name, a name of particles only, or one in CJK script stays a single field.
+    A one-word name, a name of particles only, one in CJK script, or one holding `$` (math
+    that may contain spaces) stays a single field.
     """
     words = text.split()
-    if len(words) < 2 or (not text.isascii() and _CJK.search(text)):
+    # Inline math may hold spaces: splitting there would cut `$5 \times 5$` in two.
+    if len(words) < 2 or "$" in text or (not text.isascii() and _CJK.search(text)):
         return Name(literal=text.strip())
     suffix = words.pop() if len(words) >= 3 and words[-1] in SUFFIXES else ""
     family = [words.pop()]
