@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
@@ -35,11 +34,11 @@ class TargetUsageError(click.ClickException):
     exit_code = 2
 
 
-@dataclass
 class Outcome:
     """Counts of what one target did, for the closing summary."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
 
     def add(self, what: str, n: int = 1) -> None:
         """Count `n` papers (or notes) under the outcome `what`."""
@@ -61,15 +60,22 @@ class Outcome:
         return ", ".join(parts)
 
 
-@dataclass
 class Run:
     """What a target is told about this run, and how it talks back to the user."""
 
-    dry_run: bool = False
-    verbosity: int = 0  # -1 quiet, 0 normal, 1 verbose
-    show_progress: bool = False
-    echo: Callable[[str], None] = field(default=lambda message: click.echo(message, err=True))
-    secrets: tuple[str, ...] = ()
+    def __init__(
+        self,
+        dry_run: bool = False,
+        verbosity: int = 0,  # -1 quiet, 0 normal, 1 verbose
+        show_progress: bool = False,
+        echo: Callable[[str], None] | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
+        self.dry_run = dry_run
+        self.verbosity = verbosity
+        self.show_progress = show_progress
+        self.echo = echo or _to_stderr
+        self.secrets = secrets
 
     def say(self, message: str) -> None:
         """A line for the user (suppressed by --quiet), with secrets masked."""
@@ -102,6 +108,10 @@ class Run:
             items, length=length, label=label, file=click.get_text_stream("stderr")
         ) as bar:
             yield from bar
+
+
+def _to_stderr(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _verb(action: str) -> str:

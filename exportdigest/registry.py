@@ -2,7 +2,7 @@
 
 A small stdlib reader of installed distributions' `entry_points.txt` files, instead of
 importlib.metadata, because importing that module alone costs more than click does and
-`exportdigest --help` must start fast.
+`exportdigest --help` must start fast (for the same reason: NamedTuples, not dataclasses).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .exporter import Exporter
 
@@ -19,8 +19,7 @@ GROUP = "exportdigest.exporters"
 _METADATA_SUFFIXES = (".dist-info", ".egg-info")
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """One `name = module:attribute` line of an entry-point group, and who declared it."""
 
     name: str
@@ -28,8 +27,7 @@ class EntryPoint:
     distribution: str
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """An installed target: its exporter class, or why it could not be loaded."""
 
     name: str

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from exportdigest.exporter import TargetUsageError
 
@@ -14,8 +13,7 @@ DEFAULT_COLLECTION = "Paper digests"
 _WHERE = "(command line, environment or the [zotero] section of the config file)"
 
 
-@dataclass(frozen=True)
-class ZoteroSettings:
+class ZoteroSettings(NamedTuple):  # a NamedTuple: cheaper to define than a dataclass at start-up
     """Where to push and how."""
 
     library_id: str
