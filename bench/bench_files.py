@@ -13,7 +13,6 @@ Usage: python bench/bench_files.py [PAPERS]
 from __future__ import annotations
 
 import dataclasses
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from peak_rss import peak_rss_kib  # noqa: E402 (beside this script)
 
 from exportdigest.exporter import Run  # noqa: E402
 from exportdigest.inputs import collect  # noqa: E402
@@ -71,7 +72,7 @@ def main(argv: list[str]) -> None:
         papers = make_papers(int(argv[3]))
         with tempfile.TemporaryDirectory() as folder:
             export(argv[2], papers, Path(folder) / "out")
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        print(peak_rss_kib())
         return
     count = int(argv[1]) if len(argv) > 1 else 10_000
     papers = make_papers(count)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from peak_rss import peak_rss_kib  # noqa: E402 (beside this script)
 
 from exportdigest import digest_text  # noqa: E402
 from exportdigest.exporter import Run  # noqa: E402
@@ -80,10 +81,10 @@ def child(papers: int) -> None:
     """Parse a corpus of `papers` and print the peak RSS in KiB (run in a fresh process)."""
     with tempfile.TemporaryDirectory() as tmp:
         make_corpus(Path(tmp), papers)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_kib()
         with open(os.devnull, "w", encoding="utf-8") as sink:
             parse_to_jsonl(Path(tmp), sink)
-        print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        print(before, peak_rss_kib())
 
 
 def main(papers: int) -> None:
