@@ -106,12 +106,19 @@ def main(papers: int) -> None:
                 count = parse_to_jsonl(folder, sink)
             parse_times.append(time.perf_counter() - start)
         assert count == papers, count
+        entries = list(Digests(collect([str(folder)])))
     base, lines, parse = min(base_times), min(line_times), min(parse_times)
     print(f"parse {papers} papers ({size / 1e6:.1f} MB in {papers // PER_FILE} files) to jsonl:")
     print(f"  parse+merge+jsonl            {parse:6.3f} s  {papers / parse:8.0f} papers/s")
     print(f"  baseline: read, split entries {base:6.3f} s  {papers / base:8.0f} papers/s")
     print(f"  ratio                        {parse / base:6.2f}x  (goal <= 3)")
     print(f"  (read+splitlines in C alone   {lines:6.3f} s; ratio to it {parse / lines:.1f}x)")
+    start = time.perf_counter()
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        for piece in JsonlExporter({"out": "-"}, Run()).render(entries):
+            sink.write(piece)
+    encode = time.perf_counter() - start
+    print(f"  (of which writing jsonl alone {encode:6.3f} s = {encode / base:.1f}x the baseline)")
     for n in (papers // 5, papers):
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(n)],
