@@ -56,14 +56,26 @@ def is_hashtag_line(text: str) -> bool:
 
 
 def is_authors_line(text: str) -> bool:
-    """A parenthesised, comma-separated list of names (no Hangul, no links)."""
+    """A parenthesised, comma-separated list of names (no links).
+
+    Names may be written in Hangul (김철수), but a parenthesised Korean remark in the
+    commentary must not pass for authors: a Hangul name is at most three short words
+    with no sentence punctuation.
+    """
+    if not (len(text) > 2 and text[0] == "(" and text[-1] == ")" and "://" not in text):
+        return False
+    names = [name.strip() for name in text[1:-1].split(",")]
+    if not any(names):
+        return False
+    return not has_hangul(text) or all(_looks_like_a_name(n) for n in names if has_hangul(n))
+
+
+def _looks_like_a_name(name: str) -> bool:
+    words = name.split()
     return (
-        len(text) > 2
-        and text[0] == "("
-        and text[-1] == ")"
-        and not has_hangul(text)
-        and "://" not in text
-        and any(name.strip() for name in text[1:-1].split(","))
+        len(words) <= 3
+        and not any(mark in name for mark in ".?!:;")
+        and all(len(word) <= 6 for word in words if has_hangul(word))
     )
 
 

@@ -37,11 +37,9 @@ korean_line = line(_LATIN + _PUNCT + _KOREAN).filter(has_hangul)
 title = line(_LATIN + _PUNCT + _KOREAN + _OTHER, max_size=80).filter(
     lambda s: any(c.isalnum() for c in s)
 )
-name = (
-    st.text(_LATIN + "éü.-' ", min_size=1, max_size=20)
-    .map(lambda s: " ".join(s.split()))
-    .filter(bool)
-)
+latin_name = st.text(_LATIN + "éü.-' ", min_size=1, max_size=20)
+korean_name = st.text("김이박최정철수영희민준", min_size=2, max_size=4)
+name = (latin_name | korean_name).map(lambda s: " ".join(s.split())).filter(bool)
 tag = st.text(_LATIN + "-_/" + _KOREAN, min_size=1, max_size=15)
 
 

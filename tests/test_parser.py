@@ -228,4 +228,16 @@ def test_line_classifiers():
     assert not is_hashtag_line("# heading")
     assert is_authors_line("(William T. Freeman, Md Rifat Arefin)")
     assert not is_authors_line("(Almost) Free Lunch")
-    assert not is_authors_line("(이 논문과는 별개로)")
+    assert not is_authors_line("(이 논문과는 별개로 흥미로운 점)")
+    assert not is_authors_line("(참고: 관련 연구)")
+    assert is_authors_line("(김철수, 이영희, Jan van der Berg)")
+
+
+def test_authors_written_in_hangul_are_authors():
+    text = "2024-11-04\n" + PAPER.replace(
+        "(Edward S. Hu, Kwangjun Ahn)", "(김철수, 이 영희, Kwangjun Ahn)"
+    )
+    (record,), problems = parse(text)
+    assert problems == []
+    assert record.authors == ("김철수", "이 영희", "Kwangjun Ahn")
+    assert record.abstract == "We introduce the Belief State Transformer."
