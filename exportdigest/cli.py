@@ -153,7 +153,7 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     except FileNotFoundError as exc:
         raise click.UsageError(f"no such file or directory: {exc.args[0]}") from None
     if not files:
-        raise click.UsageError(f"no digest files (*.txt, *.md) found in {', '.join(paths)}")
+        raise click.UsageError(f"no digest files (*.txt) found in {', '.join(paths)}")
     since, until = _core(ctx, "since", defaults), _core(ctx, "until", defaults)
     selection = Selection(
         since=since.date() if since else None,
@@ -306,7 +306,7 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
         callback=callback,
         params=params,
         help="Export the papers of daily ML digests to Obsidian, Zotero and citation files.\n\n"
-        "PATHS are digest files or folders (searched for *.txt and *.md), or - for standard "
+        "PATHS are digest files (any name) or folders (searched for *.txt), or - for standard "
         f"input; default: {DEFAULT_INPUT}/.",
         epilog=EPILOG,
         context_settings={

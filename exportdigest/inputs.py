@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from .diagnostics import Diagnostic
 
-DIGEST_SUFFIXES = (".txt", ".md")
+DIGEST_SUFFIXES = (".txt",)  # not .md: a folder may hold notes, even an Obsidian vault
 STDIN_NAME = "<stdin>"
 
 

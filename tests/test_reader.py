@@ -93,6 +93,7 @@ def test_folders_are_walked_recursively_in_order_skipping_hidden_and_other_files
     write(tmp_path, "2024/10/2024-10-01.txt", paper(title="A"))
     write(tmp_path, ".obsidian/2024-11-06.txt", paper(title="Hidden"))
     write(tmp_path, "2024/notes.json", "{}")
+    write(tmp_path, "vault/Papers/A note.md", paper(title="A note"))
     assert [e.title for e in read(tmp_path)] == ["A", "B"]
 
 
