@@ -106,6 +106,13 @@ def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter
         if target.exporter is None:
             raise click.UsageError(f"target '{name}' {target.error}")
         section = conf.get(name, {}) if isinstance(conf.get(name), dict) else {}
+        known = {o.name for o in target.exporter.options}
+        for key in sorted(set(section) - known):
+            click.echo(
+                f"exportdigest: config [{name}]: unknown key '{key}' ignored"
+                f" (known: {', '.join(sorted(known)) or 'none'})",
+                err=True,
+            )
         settings = {o.name: _value(ctx, o, section) for o in target.exporter.options}
         run.secrets += tuple(
             str(settings[s]) for s in target.exporter.secret_options if settings.get(s)

@@ -267,3 +267,12 @@ def test_two_file_targets_cannot_share_one_out_but_each_can_have_its_own(
     assert own.exit_code == 0, own.output
     assert (tmp_path / "p.jsonl").read_text("utf-8").count("\n") == 10
     assert (tmp_path / "p.ris").read_text("utf-8").count("ER  - ") == 10
+
+
+def test_an_unknown_config_key_is_named_not_silently_ignored(run_cli, seed_path, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[jsonl]\nuot = "typo.jsonl"\n', encoding="utf-8")
+    result = run_cli("-t", "jsonl", "--config", str(config), str(seed_path))
+    assert result.exit_code == 0
+    assert "config [jsonl]: unknown key 'uot' ignored" in result.stderr
+    assert "jsonl_out" in result.stderr and len(result.stdout.splitlines()) == 10
