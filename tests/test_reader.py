@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from exportdigest.inputs import collect
+from exportdigest.inputs import collect, read_lines
 from exportdigest.model import paper_id
 from exportdigest.reader import Digests, Selection
 
@@ -155,3 +157,19 @@ def test_a_50_mb_digest_streams_in_flat_memory(tmp_path):
     count, peak_kib = map(int, out.stdout.split())
     assert count == 20_000
     assert peak_kib < 120 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB for a 50 MB digest"
+
+
+def reference_lines(text: str) -> list[str]:
+    """Lines as Python's universal newlines read them (CRLF, CR, LF), without ends."""
+    return io.StringIO(text, newline=None).read().splitlines() if text else []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab\r\n가\ufeff ", max_size=60),
+    st.integers(min_value=1, max_value=9),
+)
+def test_lines_are_the_same_whatever_the_block_boundaries(text, block_size):
+    (digest,) = collect(["-"], stdin=io.BytesIO(text.encode("utf-8")))
+    expected = reference_lines(text.removeprefix("\ufeff"))
+    assert list(read_lines(digest, block_size=block_size)) == expected
