@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 from .headers import date_from_filename
@@ -40,20 +40,31 @@ class Selection:
         return True
 
 
-@dataclass
 class _Paper:
-    """What the first pass keeps of one paper."""
+    """What the first pass keeps of one paper (slotted: there is one per paper)."""
 
-    sources: list[Source] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    fills: dict[str, object] = field(default_factory=dict)
-    date: dt.date = dt.date.max  # the earliest posting's
+    __slots__ = ("sources", "tags", "fills", "date")
 
-    def add(self, sources: list[Source], tags: list[str] | tuple[str, ...]) -> None:
-        """Record more postings of the paper."""
-        self.sources.extend(sources)
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+        self.tags: list[str] = []
+        self.fills: dict[str, object] = {}  # fields of later postings, for gaps in the first
+        self.date = dt.date.max  # the earliest posting's
+
+    def add(self, source: Source, tags: tuple[str, ...]) -> None:
+        """Record one more posting of the paper."""
+        self.sources.append(source)
         self.tags.extend(tags)
-        self.date = min(self.date, *(s.date for s in sources))
+        if source.date < self.date:
+            self.date = source.date
+
+    def absorb(self, other: _Paper) -> None:
+        """Take in what another file's pass learned about the same paper."""
+        self.sources.extend(other.sources)
+        self.tags.extend(other.tags)
+        self.date = min(self.date, other.date)
+        for name, value in other.fills.items():
+            self.fills.setdefault(name, value)
 
 
 class Digests:
@@ -127,17 +138,15 @@ class Digests:
                 value = getattr(record, name)
                 if value:
                     paper.fills.setdefault(name, value)
-        paper.add([Source(posting.path, posting.line, posting.date, posting.part)], posting.tags)
+        paper.add(Source(posting.path, posting.line, posting.date, posting.part), posting.tags)
 
     def _merge(self, found: dict[str, _Paper]) -> None:
         for pid, paper in found.items():
             known = self._papers.get(pid)
             if known is None:
                 self._papers[pid] = paper
-                continue
-            known.add(paper.sources, paper.tags)
-            for name, value in paper.fills.items():
-                known.fills.setdefault(name, value)
+            else:
+                known.absorb(paper)
 
     def __iter__(self) -> Iterator[Entry]:
         emitted: set[str] = set()
