@@ -50,17 +50,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         stream.write(data)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` atomically unless the file already holds exactly it; True if written."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
 def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
     """Stream chunks into a temp file; rename it over `path` unless the bytes are the same.
 

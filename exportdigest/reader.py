@@ -8,7 +8,7 @@ paper once, at its first posting, with everything the index learned about it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
@@ -74,14 +74,13 @@ class Digests:
         self,
         files: list[DigestFile],
         selection: Selection | None = None,
-        on_file: Callable[[DigestFile], None] | None = None,
     ) -> None:
         self.files = files
         self.selection = selection or Selection()
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: list[DigestFile] = []
         self._papers: dict[str, _Paper] = {}
-        self._scan(on_file)
+        self._scan()
 
     @property
     def total(self) -> int:
@@ -97,11 +96,9 @@ class Digests:
         parser = DigestParser(digest.name, date_from_filename(digest.file_name))
         yield from parser.postings(read_lines(digest))
 
-    def _scan(self, on_file: Callable[[DigestFile], None] | None) -> None:
+    def _scan(self) -> None:
         bad = set()
         for digest in self.files:
-            if on_file:
-                on_file(digest)
             found: dict[str, _Paper] = {}
             problems: list[Diagnostic] = []
             try:
