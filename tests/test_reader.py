@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportdigest.inputs import collect, read_lines
-from exportdigest.model import paper_id
+from exportdigest.model import normalise_title, paper_id
 from exportdigest.reader import Digests, Selection
 
 PAPER = """{title}
@@ -75,6 +75,15 @@ def test_id_is_stable_across_runs_and_machines():
         paper_id("Learning to achieve goals with Belief-State Transformers.") == "7dc7237e107aa167"
     )
     assert paper_id("A different paper") != "7dc7237e107aa167"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_id_is_the_hash_of_the_normalised_title_on_the_ascii_fast_path_too(title):
+    from hashlib import sha256
+
+    expected = sha256(normalise_title(title).encode("utf-8")).hexdigest()[:16]
+    assert paper_id(title) == expected
 
 
 def test_non_utf8_and_binary_files_are_named_and_the_others_still_exported(tmp_path):
