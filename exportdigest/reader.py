@@ -1,13 +1,16 @@
 """Read digest files into merged entries: one per paper, whatever number of digests it is in.
 
-Two passes keep memory flat in input size: the first pass checks every file and keeps only a
-small index per paper (its sources and tags); the second re-reads the files and yields each
-paper once, at its first posting, with everything the index learned about it.
+Memory stays flat in input size: the one pass over the files keeps only a small index per
+paper (its sources and tags) and spills the fields of each paper's first posting to a
+temporary file; iterating reads the spill back and yields each paper once, at its first
+posting, with everything the index learned about it. No file is read or parsed twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import marshal
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,9 +18,12 @@ from .diagnostics import Diagnostic
 from .headers import date_from_filename
 from .inputs import DigestFile, InputError, read_lines
 from .model import Commentary, Entry, Source, paper_id
-from .parser import DigestParser, Posting, Record, find_urls, unique_tags
+from .parser import DigestParser, Posting, find_urls, unique_tags
 
 _FILLABLE = ("authors", "abstract", "ko", "en")
+_SPILL_BATCH = 256  # first postings marshalled to the spill at a time
+# What the spill keeps of a paper's first posting: (id, title, authors, abstract, ko, en).
+_First = tuple[str, str, tuple[str, ...], str, str, str]
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class Digests:
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: list[DigestFile] = []
         self._papers: dict[str, _Paper] = {}
+        self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - read by every iteration
+        self._batches: list[int] = []  # byte sizes of the marshalled batches, in order
         self._scan()
 
     @property
@@ -101,41 +109,65 @@ class Digests:
         for digest in self.files:
             found: dict[str, _Paper] = {}
             problems: list[Diagnostic] = []
+            firsts: list[_First] = []
+            mark = (len(self._batches), self._spill.tell())
             try:
                 for item in self._postings(digest):
                     if isinstance(item, Diagnostic):
                         problems.append(item)
-                    else:
-                        self._note(found, item)
-            except InputError as exc:
-                self.diagnostics.append(exc.diagnostic)
+                        continue
+                    first = self._note(found, item)
+                    if first is not None:
+                        firsts.append(first)
+                        if len(firsts) == _SPILL_BATCH:
+                            self._write(firsts)
+                            firsts = []
+            except (InputError, OSError) as exc:
+                del self._batches[mark[0] :]  # forget what the file spilled so far
+                self._spill.seek(mark[1])
+                self._spill.truncate()
+                if isinstance(exc, InputError):
+                    self.diagnostics.append(exc.diagnostic)
+                else:
+                    self.diagnostics.append(
+                        Diagnostic(digest.name, 0, f"cannot read: {exc.strerror or exc}", "error")
+                    )
                 self.unreadable.append(digest)
                 bad.add(digest.name)
                 continue
-            except OSError as exc:
-                self.diagnostics.append(
-                    Diagnostic(digest.name, 0, f"cannot read: {exc.strerror or exc}", "error")
-                )
-                self.unreadable.append(digest)
-                bad.add(digest.name)
-                continue
+            self._write(firsts)
             self.diagnostics.extend(problems)
             self._merge(found)
+        self._spill.flush()
         self.files = [f for f in self.files if f.name not in bad]
 
-    def _note(self, found: dict[str, _Paper], posting: Posting) -> None:
+    def _write(self, firsts: list[_First]) -> None:
+        if firsts:
+            data = marshal.dumps(firsts)
+            try:
+                self._spill.write(data)
+            except OSError as exc:  # not the digest's fault (a full disk): stop, saying so
+                raise RuntimeError(f"cannot write the reader's temporary file: {exc}") from exc
+            self._batches.append(len(data))
+
+    def _note(self, found: dict[str, _Paper], posting: Posting) -> _First | None:
+        """Index one posting; the fields to spill when it is the paper's first, else None."""
         pid = paper_id(posting.title)
+        record = posting.record()
         paper = found.get(pid)
+        first = None
         if paper is None:
             paper = found[pid] = _Paper()
         if pid in self._papers or paper.sources:
             # A later posting: keep what it has, to fill what the first posting lacks.
-            record = posting.record()
             for name in _FILLABLE:
                 value = getattr(record, name)
                 if value:
                     paper.fills.setdefault(name, value)
+        else:
+            first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
         paper.add(Source(posting.path, posting.line, posting.date, posting.part), posting.tags)
+        return first
 
     def _merge(self, found: dict[str, _Paper]) -> None:
         for pid, paper in found.items():
@@ -146,31 +178,30 @@ class Digests:
                 known.absorb(paper)
 
     def __iter__(self) -> Iterator[Entry]:
-        emitted: set[str] = set()
-        for digest in self.files:
-            for item in self._postings(digest):
-                if isinstance(item, Diagnostic):
-                    continue
-                pid = paper_id(item.title)
-                if pid in emitted:
-                    continue
-                emitted.add(pid)
-                paper = self._papers[pid]
+        offset = 0
+        for size in self._batches:
+            self._spill.seek(offset)  # iterations may interleave: each keeps its own place
+            batch: list[_First] = marshal.loads(self._spill.read(size))
+            offset += size
+            for first in batch:
+                paper = self._papers[first[0]]
                 tags = unique_tags(paper.tags)
-                if not self.selection.matches(paper.date, tags):
-                    continue
-                yield _entry(pid, item.record(), paper, tags)
+                if self.selection.matches(paper.date, tags):
+                    yield _entry(first, paper, tags)
 
 
-def _entry(pid: str, record: Record, paper: _Paper, tags: tuple[str, ...]) -> Entry:
-    def pick(name: str):
-        return getattr(record, name) or paper.fills.get(name, getattr(record, name))
-
-    abstract, ko, en = pick("abstract"), pick("ko"), pick("en")
+def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
+    pid, title, authors, abstract, ko, en = first
+    if not (authors and abstract and ko and en):
+        fills = paper.fills
+        authors = authors or fills.get("authors", authors)
+        abstract = abstract or fills.get("abstract", abstract)
+        ko = ko or fills.get("ko", ko)
+        en = en or fills.get("en", en)
     return Entry(
         id=pid,
-        title=record.title,
-        authors=pick("authors"),
+        title=title,
+        authors=authors,
         abstract=abstract,
         commentary=Commentary(ko=ko, en=en),
         tags=tags,

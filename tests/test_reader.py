@@ -99,6 +99,27 @@ def test_non_utf8_and_binary_files_are_named_and_the_others_still_exported(tmp_p
     assert len(digests.unreadable) == 2
 
 
+def test_a_file_found_unreadable_late_leaves_none_of_its_papers(tmp_path):
+    # Over 1 MiB of good papers (several spill batches) before the NUL byte is reached.
+    many = "".join(paper(title=f"Paper {i}", abstract="x" * 4000) for i in range(300))
+    write(tmp_path, "a/2024-11-04.txt", many + "\x00\n")
+    write(tmp_path, "b/2024-11-05.txt", paper(title="Paper 0") + paper(title="Other"))
+    digests = read(tmp_path)
+    assert [(e.title, len(e.sources), e.date.day) for e in digests] == [
+        ("Paper 0", 1, 5),
+        ("Other", 1, 5),
+    ]
+    assert digests.total == 2 and len(digests.unreadable) == 1
+
+
+def test_iterations_may_interleave(tmp_path):
+    write(tmp_path, "2024-11-04.txt", "".join(paper(title=f"Paper {i}") for i in range(600)))
+    digests = read(tmp_path)
+    pairs = list(zip(digests, digests, strict=True))
+    assert len(pairs) == 600 and all(a == b for a, b in pairs)
+    assert [e.title for e in digests] == [f"Paper {i}" for i in range(600)]
+
+
 def test_folders_are_walked_recursively_in_order_skipping_hidden_and_other_files(tmp_path):
     write(tmp_path, "2024/11/2024-11-05.txt", paper(title="B"))
     write(tmp_path, "2024/10/2024-10-01.txt", paper(title="A"))
