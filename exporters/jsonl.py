@@ -17,9 +17,30 @@ class JsonlExporter(FileExporter):
     summary = "One JSON object per paper (the entry model), for scripts and checks."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """A line of JSON per entry."""
-        import json
+        """A line of compact JSON per entry: `Entry.as_dict()`, written by orjson."""
+        import orjson  # imported here: --help and --list-targets must start fast
 
-        encode = json.JSONEncoder(ensure_ascii=False).encode
+        dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
         for entry in entries:
-            yield encode(entry.as_dict()) + "\n"
+            yield dumps(_model_dict(entry), option=newline).decode("utf-8")
+
+
+def _model_dict(entry: Entry) -> dict:
+    """`entry.as_dict()` as orjson takes it (tuples and dates as they are): the same JSON, faster.
+
+    Not orjson's own dataclass support: it is slower, and the key order is the model's contract.
+    """
+    commentary = entry.commentary
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "authors": entry.authors,
+        "abstract": entry.abstract,
+        "commentary": {"ko": commentary.ko, "en": commentary.en},
+        "tags": entry.tags,
+        "date": entry.date,
+        "sources": [
+            {"path": s.path, "line": s.line, "date": s.date, "part": s.part} for s in entry.sources
+        ],
+        "urls": entry.urls,
+    }

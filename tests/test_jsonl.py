@@ -64,6 +64,9 @@ def test_renderer_writes_each_entry_as_its_model_dict(entries):
     lines = text.split("\n")
     assert lines[-1] == ""
     assert [json.loads(line) for line in lines[:-1]] == [e.as_dict() for e in entries]
+    # Byte for byte the standard library's compact form, not ASCII-escaped.
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    assert lines[:-1] == [compact(e.as_dict()) for e in entries]
 
 
 def test_a_new_file_gets_the_usual_permissions_and_a_replaced_one_keeps_its_own(
