@@ -212,6 +212,18 @@ def test_folded_names_collide_as_on_macos_and_windows(tmp_path):
     }
 
 
+def test_a_title_never_takes_the_name_of_an_attachment_or_the_base(tmp_path):
+    # `[[figure.png]]` and `[[Papers.base]]` reach those files, not a note of that name.
+    vault = tmp_path / "v"
+    (vault / "Attachments").mkdir(parents=True)
+    (vault / "Attachments" / "Figure.PNG").write_bytes(b"\x89PNG")
+    entries = [entry("figure.png"), entry("PAPERS.BASE")]
+    names = names_after_export(vault, entries)
+    assert names == {e.id: f"Papers/{e.title} ({e.id[:8]}).md" for e in entries}
+    assert unresolved_links(vault) == []
+    assert names_after_export(vault, entries) == names
+
+
 def test_the_file_name_follows_the_users_template(tmp_path):
     templates = tmp_path / "my-templates"
     templates.mkdir()

@@ -95,6 +95,7 @@ class VaultSync:
             self._start_vault()
             self.cache = Cache(self.root / STATE_DIR)
             self.vault.scan(self.cache)
+            self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
             self._report_duplicates()
             if self.vault.stale_temps and not self.run.dry_run:
                 removed = self.vault.remove_stale_temps()

@@ -98,6 +98,8 @@ class Vault:
             stack.append((f"{rel_dir}{name}/", entry.path))
             return
         if not name.endswith(".md"):
+            # `[[Papers.base]]` or `[[figure.png]]` reach this file: no note may take the name.
+            self.stems[fold(name)] += 1
             return
         self.stems[fold(name[:-3])] += 1
         if entry.is_symlink():
@@ -127,6 +129,11 @@ class Vault:
                 self.stems[key] += 1
                 return rel
         raise NameTaken(f"no free name in {folder or 'the vault'}/ for {stem!r}")
+
+    def reserve(self, name: str) -> None:
+        """Keep a file's name (with its extension) from every new note, if it is not there yet."""
+        if not (self.root / name).exists():
+            self.stems[fold(name)] += 1
 
     def link(self, rel: str, text: str | None = None) -> str:
         """A `[[link]]` Obsidian resolves to `rel`: by name, or by path if the name is shared."""
