@@ -389,3 +389,51 @@ def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch)
     assert path.read_bytes() == old
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     assert "1 updated" in sync([with_commentary(FIRST, "새 해설.")]).output
+
+
+def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the_next(
+    sync, vault, monkeypatch
+):
+    from exporters.obsidian import vault as vault_module
+
+    real_create = vault_module._create_from
+
+    def someone_was_faster(temp, path):
+        if path.name == f"{FIRST.title.replace(':', ' -')}.md" and not path.exists():
+            path.write_text("the user's note, saved a moment ago\n", "utf-8")
+        return real_create(temp, path)
+
+    monkeypatch.setattr(vault_module, "_create_from", someone_was_faster)
+    result = sync([FIRST, SECOND])
+    monkeypatch.undo()
+    assert "2 created" in result.output
+    theirs = vault / "Papers" / f"{FIRST.title.replace(':', ' -')}.md"
+    assert theirs.read_text("utf-8") == "the user's note, saved a moment ago\n"
+    assert note_of(vault, FIRST) == theirs.with_name(theirs.stem + f" ({FIRST.id[:8]}).md")
+    assert unresolved_links(vault) == []
+    assert "0 created, 0 updated, 2 unchanged" in sync([FIRST, SECOND]).output
+
+
+def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land(
+    sync, vault, monkeypatch
+):
+    import errno
+
+    from exporters.obsidian import vault as vault_module
+
+    real_create = vault_module._create_from
+
+    def disk_full_for_first(temp, path):
+        if path.name.startswith("Belief State"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_create(temp, path)
+
+    monkeypatch.setattr(vault_module, "_create_from", disk_full_for_first)
+    result = sync([FIRST, SECOND], code=1)
+    monkeypatch.undo()
+    assert "cannot write Papers/Belief State" in result.output
+    assert "1 created" in result.output and "1 failed" in result.output
+    assert set(papers(vault)) == {SECOND.id}
+    assert unresolved_links(vault) == []  # the digest note and index list only what landed
+    assert not [p for p in (vault / "Papers").iterdir() if p.name.endswith(".tmp")]
+    assert "1 created, 0 updated, 1 unchanged" in sync([FIRST, SECOND]).output

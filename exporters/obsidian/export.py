@@ -55,6 +55,7 @@ from .vault import (
     UnsafePath,
     Vault,
 )
+from .writer import BackgroundWriter, Failure, Job
 
 LABEL = "obsidian"
 
@@ -76,6 +77,7 @@ class VaultSync:
         self.force = force
         self.starter_dir = starter_dir
         self.vault = Vault(root)
+        self.writer = BackgroundWriter(self.vault)
         self.outcome = Outcome()
         self.dirty = False  # whether a note was written (so the cache must be saved)
         self.cache: Cache | None = None
@@ -100,8 +102,12 @@ class VaultSync:
             if self.vault.stale_temps and not self.run.dry_run:
                 removed = self.vault.remove_stale_temps()
                 self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
-            for entry in self.run.progress(entries, count, LABEL):
-                self._paper(entry)
+            try:
+                for entry in self.run.progress(entries, count, LABEL):
+                    self._paper(entry)
+            finally:
+                failures = self.writer.finish()
+            self._settle(failures)
             others = self._vault_papers()
             rows = [
                 (paper, self.vault.link(rel, paper.title))
@@ -210,7 +216,35 @@ class VaultSync:
             (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
             (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
         )
-        return self._create(PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in))
+        text, facts = new_note(desired), ("paper", entry.id, desired.h_in)
+        if self.run.dry_run:
+            return self._create(PAPERS, stems, text, facts)
+        stems = iter(stems)
+        try:
+            rel = self.vault.claim(PAPERS, stems)
+        except NameTaken as exc:
+            self.run.say(f"{LABEL}: {exc}")
+            return None
+        # Written on the writer's thread; a failure is settled after the last paper.
+        self.writer.submit(Job(rel, text.encode("utf-8"), facts, (entry, stems, text)))
+        self.dirty = True
+        return rel
+
+    def _settle(self, failures: list[Failure]) -> None:
+        """Retry, or count as failed, the new paper notes the writer could not create."""
+        for job, error in failures:
+            entry, stems, text = job.owner
+            rel = None
+            if isinstance(error, NameTaken):  # a file appeared under the name: take the next
+                rel = self._create(PAPERS, stems, text, job.facts)
+            else:
+                self.run.say(f"{LABEL}: cannot write {job.rel}: {error}")
+            if rel:
+                self.listed[entry.id] = (listed(entry), rel)
+            else:
+                self.listed.pop(entry.id, None)
+                self.outcome.add(CREATED, -1)
+                self.outcome.add(FAILED)
 
     def _inner(self, template: str, context: dict) -> str:
         """A template's text for the managed block (ends with one newline, no markers inside)."""
