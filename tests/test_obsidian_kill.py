@@ -60,3 +60,38 @@ def test_a_killed_run_leaves_each_note_old_or_new_and_the_next_run_finishes(tmp_
     }
     assert not [r for r in done if r.endswith(".tmp")]
     assert len(papers(vault)) == N
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_run_killed_while_creating_notes_leaves_whole_notes_and_no_doubles(tmp_path, run_cli):
+    import fcntl
+
+    fresh = [entry(f"Fresh paper {i:05d}", ko=f"새 논문 {i}") for i in range(N)]
+    digests = tmp_path / "digests"
+    vault, finished = tmp_path / "vault", tmp_path / "finished"
+    write_digest(digests, fresh)
+    assert run_cli("-t", "obsidian", "--vault", str(finished), str(digests)).exit_code == 0
+    complete = {r: d for r, (d, _) in snapshot(finished).items() if r.endswith(".md")}
+
+    command = [sys.executable, "-c", "from exportdigest.cli import main; main()"]
+    proc = subprocess.Popen(  # N papers: new notes go through the writer process
+        [*command, "-t", "obsidian", "--vault", str(vault), str(digests)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(list((vault / "Papers").glob("*.md"))) < 50:
+        assert proc.poll() is None and time.monotonic() < deadline, "run ended before the kill"
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with open(vault / ".exportdigest" / "lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the writer process finishes what it was sent, then ends
+
+    killed = {r: d for r, (d, _) in snapshot(vault).items() if r.startswith("Papers/")}
+    assert 50 <= len(killed) < N
+    assert all(data == complete[rel] for rel, data in killed.items() if rel.endswith(".md"))
+    assert run_cli("-t", "obsidian", "--vault", str(vault), str(digests)).exit_code == 0
+    done = {r: d for r, (d, _) in snapshot(vault).items() if r.endswith(".md")}
+    assert done == complete  # every paper once, under the same names as an unbroken run
+    assert not [r for r in snapshot(vault) if r.endswith(".tmp")]

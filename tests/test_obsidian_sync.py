@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import frontmatter
@@ -391,8 +392,21 @@ def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch)
     assert "1 updated" in sync([with_commentary(FIRST, "새 해설.")]).output
 
 
+@pytest.fixture(params=["in turn", "writer process"])
+def writer_mode(request, monkeypatch):
+    """New notes written in turn, or by the forked writer process (Linux, large runs)."""
+    from exporters.obsidian import export as export_module
+
+    if request.param == "writer process" and not sys.platform.startswith("linux"):
+        pytest.skip("the writer process is Linux-only")
+    monkeypatch.setattr(
+        export_module, "BACKGROUND_FROM", 0 if request.param != "in turn" else 10**9
+    )
+    return request.param
+
+
 def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the_next(
-    sync, vault, monkeypatch
+    sync, vault, monkeypatch, writer_mode
 ):
     from exporters.obsidian import vault as vault_module
 
@@ -415,7 +429,7 @@ def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the
 
 
 def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land(
-    sync, vault, monkeypatch
+    sync, vault, monkeypatch, writer_mode
 ):
     import errno
 
@@ -432,8 +446,38 @@ def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land
     result = sync([FIRST, SECOND], code=1)
     monkeypatch.undo()
     assert "cannot write Papers/Belief State" in result.output
+    assert "No space left on device" in result.output
     assert "1 created" in result.output and "1 failed" in result.output
     assert set(papers(vault)) == {SECOND.id}
     assert unresolved_links(vault) == []  # the digest note and index list only what landed
     assert not [p for p in (vault / "Papers").iterdir() if p.name.endswith(".tmp")]
     assert "1 created, 0 updated, 1 unchanged" in sync([FIRST, SECOND]).output
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the writer process is Linux's")
+def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_double(
+    sync, vault, monkeypatch
+):
+    from exporters.obsidian import export as export_module
+    from exporters.obsidian import writer as writer_module
+
+    monkeypatch.setattr(export_module, "BACKGROUND_FROM", 0)
+    real_create = writer_module.create_note
+    parent = os.getpid()
+
+    def dies_after_one(vault_, names, data):
+        if os.getpid() != parent and list((vault_.root / "Papers").glob("*.md")):
+            os._exit(3)  # killed after writing the first paper note
+        return real_create(vault_, names, data)
+
+    monkeypatch.setattr(writer_module, "create_note", dies_after_one)
+    result = sync([FIRST, SECOND], code=1)
+    monkeypatch.undo()
+    assert "the writer process stopped before reporting" in result.output
+    assert "2 failed" in result.output
+    assert unresolved_links(vault) == []
+    assert len(list((vault / "Papers").glob("*.md"))) == 1  # written, but never reported
+    result = sync([FIRST, SECOND])
+    assert set(papers(vault)) == {FIRST.id, SECOND.id}
+    assert len(list((vault / "Papers").glob("*.md"))) == 2
+    assert "1 created, 0 updated, 1 unchanged" in result.output

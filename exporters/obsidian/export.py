@@ -55,7 +55,7 @@ from .vault import (
     UnsafePath,
     Vault,
 )
-from .writer import BackgroundWriter, Failure, Job
+from .writer import BACKGROUND_FROM, Done, Job, NoteWriter
 
 LABEL = "obsidian"
 
@@ -77,7 +77,7 @@ class VaultSync:
         self.force = force
         self.starter_dir = starter_dir
         self.vault = Vault(root)
-        self.writer = BackgroundWriter(self.vault)
+        self.writer = NoteWriter(self.vault, background=False)
         self.outcome = Outcome()
         self.dirty = False  # whether a note was written (so the cache must be saved)
         self.cache: Cache | None = None
@@ -102,12 +102,13 @@ class VaultSync:
             if self.vault.stale_temps and not self.run.dry_run:
                 removed = self.vault.remove_stale_temps()
                 self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
+            self.writer = NoteWriter(self.vault, count >= BACKGROUND_FROM)
             try:
                 for entry in self.run.progress(entries, count, LABEL):
                     self._paper(entry)
             finally:
-                failures = self.writer.finish()
-            self._settle(failures)
+                done = self.writer.finish()
+            self._settle(done)
             others = self._vault_papers()
             rows = [
                 (paper, self.vault.link(rel, paper.title))
@@ -219,32 +220,33 @@ class VaultSync:
         text, facts = new_note(desired), ("paper", entry.id, desired.h_in)
         if self.run.dry_run:
             return self._create(PAPERS, stems, text, facts)
-        stems = iter(stems)
-        try:
-            rel = self.vault.claim(PAPERS, stems)
-        except NameTaken as exc:
-            self.run.say(f"{LABEL}: {exc}")
+        # Two spare names, in case a file appears under the first while the run goes on.
+        stems, names = iter(stems), []
+        with contextlib.suppress(NameTaken):
+            while len(names) < 3:
+                names.append(self.vault.claim(PAPERS, stems))
+        if not names:
+            self.run.say(f"{LABEL}: no free name in {PAPERS}/ for {name!r}")
             return None
-        # Written on the writer's thread; a failure is settled after the last paper.
-        self.writer.submit(Job(rel, text.encode("utf-8"), facts, (entry, stems, text)))
+        # Written now or by the writer process; the outcome is settled after the last paper.
+        self.writer.submit(Job(tuple(names), text.encode("utf-8"), facts, entry.id))
         self.dirty = True
-        return rel
+        return names[0]
 
-    def _settle(self, failures: list[Failure]) -> None:
-        """Retry, or count as failed, the new paper notes the writer could not create."""
-        for job, error in failures:
-            entry, stems, text = job.owner
-            rel = None
-            if isinstance(error, NameTaken):  # a file appeared under the name: take the next
-                rel = self._create(PAPERS, stems, text, job.facts)
-            else:
-                self.run.say(f"{LABEL}: cannot write {job.rel}: {error}")
-            if rel:
-                self.listed[entry.id] = (listed(entry), rel)
-            else:
-                self.listed.pop(entry.id, None)
+    def _settle(self, done: list[Done]) -> None:
+        """Free the spare names, and count as failed the paper notes that could not be made."""
+        for job, rel, why in done:
+            for name in job.names:
+                if name != rel:
+                    self.vault.release(name)
+            if rel is None:
+                self.run.say(f"{LABEL}: cannot write {job.names[0]}: {why}")
+                self.listed.pop(job.owner, None)
                 self.outcome.add(CREATED, -1)
                 self.outcome.add(FAILED)
+            elif rel != job.names[0]:
+                self.run.detail(f"{LABEL}: {job.names[0]} appeared meanwhile; wrote {rel}")
+                self.listed[job.owner] = (self.listed[job.owner][0], rel)
 
     def _inner(self, template: str, context: dict) -> str:
         """A template's text for the managed block (ends with one newline, no markers inside)."""

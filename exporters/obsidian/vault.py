@@ -130,6 +130,13 @@ class Vault:
                 return rel
         raise NameTaken(f"no free name in {folder or 'the vault'}/ for {stem!r}")
 
+    def release(self, rel: str) -> None:
+        """Give back a name `claim` handed out and no note took."""
+        key = fold(rel.rsplit("/", 1)[-1].removesuffix(".md"))
+        self.stems[key] -= 1
+        if self.stems[key] <= 0:
+            del self.stems[key]
+
     def reserve(self, name: str) -> None:
         """Keep a file's name (with its extension) from every new note, if it is not there yet."""
         if not (self.root / name).exists():

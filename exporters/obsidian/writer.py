@@ -1,77 +1,152 @@
-"""New notes written on a second thread, so the disk works while the next note is rendered.
+"""Creating new notes, on a second process where the platform allows it.
 
-Creating a file costs kernel time (on some disks more than rendering the note does), and the
-kernel releases the GIL meanwhile: one worker thread doing the writes lets both run at once.
-Each write is still atomic and never replaces a file (`Vault.write` with `create=True`).
+Creating a file costs kernel time: on ext4 it can cost as much as rendering the note. A
+forked writer process (Linux) creates the notes while this one renders the next, so both
+cores work. A thread would not do: after each of its system calls it waits for the GIL,
+which the rendering holds. Each create is still atomic and never replaces a file
+(`Vault.write` with `create=True`). Elsewhere, or for a few notes, they are written in turn.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
+import contextlib
+import marshal
+import os
+import signal
+import sys
 from typing import NamedTuple
 
 from .vault import NameTaken, UnsafePath, Vault
 
-_QUEUED = 256  # notes waiting at most: bounds memory whatever the disk's speed
+BACKGROUND_FROM = 200  # notes in a run before a writer process pays for its start
+_FRAME = 4  # bytes of the length before each job sent to the writer process
 
 
 class Job(NamedTuple):
-    """A note to create: where, its bytes, its facts for the cache, and who it is for."""
+    """A note to create: names to try in order, its bytes, its facts, whose it is."""
 
-    rel: str
+    names: tuple[str, ...]  # vault-relative; a name taken meanwhile falls to the next
     data: bytes
     facts: tuple
-    owner: object  # handed back with a failure, so the caller can retry or count it
+    owner: str
 
 
-class Failure(NamedTuple):
-    """A job the worker could not do, and why."""
+class Done(NamedTuple):
+    """Where a job's note landed (`rel`), or why it could not be written (`error`)."""
 
     job: Job
-    error: OSError | UnsafePath | NameTaken
+    rel: str | None
+    error: str = ""
 
 
-class BackgroundWriter:
-    """Creates notes on one worker thread; failures come back to the caller at `finish`."""
+def create_note(vault: Vault, names: tuple[str, ...], data: bytes) -> tuple:
+    """(rel, stat facts, "") for the first free name, or (None, None, why) on failure."""
+    why = ""
+    for rel in names:
+        try:
+            return rel, vault.write(rel, data, create=True), ""
+        except NameTaken as exc:
+            why = str(exc)
+        except (OSError, UnsafePath) as exc:
+            return None, None, str(exc)
+    return None, None, why
 
-    def __init__(self, vault: Vault) -> None:
+
+class NoteWriter:
+    """Creates notes in turn, or on a writer process; every outcome comes back at `finish`."""
+
+    def __init__(self, vault: Vault, background: bool) -> None:
         self.vault = vault
-        self._queue: queue.Queue[Job | None] = queue.Queue(_QUEUED)
-        self._failures: list[Failure] = []
-        self._crash: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self.background = background and sys.platform.startswith("linux") and hasattr(os, "fork")
+        self._sent: list[Job] = []  # jobs with the data dropped, in the order sent
+        self._done: list[Done] = []
+        self._child: int | None = None
+        self._jobs = None
+        self._results = -1
 
     def submit(self, job: Job) -> None:
-        """Queue a note for creation (waits while the queue is full)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="exportdigest-writer")
-            self._thread.daemon = True
-            self._thread.start()
-        self._queue.put(job)
+        """Create the note now, or hand it to the writer process (which may still be busy)."""
+        if self.background and self._child is None:
+            self._start()
+        if self._jobs is None:
+            self._done.append(Done(job, *self._create(job)))
+            return
+        frame = marshal.dumps((job.names, job.data))
+        try:
+            self._jobs.write(len(frame).to_bytes(_FRAME, "little") + frame)
+        except BrokenPipeError:  # the writer process is gone: write the rest here
+            self._jobs = None
+            self._done.append(Done(job, *self._create(job)))
+            return
+        self._sent.append(job._replace(data=b""))
 
-    def finish(self) -> list[Failure]:
-        """Wait until every queued note is written; the jobs that failed, in order."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-        if self._crash is not None:
-            crash, self._crash = self._crash, None
-            raise crash
-        failures, self._failures = self._failures, []
-        return failures
+    def finish(self) -> list[Done]:
+        """Wait for every note to be written; each job with its outcome, in order."""
+        if self._child is not None:
+            self._collect()
+        done, self._done = self._done, []
+        return done
 
-    def _work(self) -> None:
-        facts = self.vault.facts
-        while (job := self._queue.get()) is not None:
-            if self._crash is not None:
-                continue  # keep draining so `submit` never blocks; `finish` raises it
-            try:
-                stat = self.vault.write(job.rel, job.data, create=True)
-            except (OSError, UnsafePath, NameTaken) as exc:
-                self._failures.append(Failure(job, exc))
-            except BaseException as exc:  # a bug: re-raised on the caller's thread
-                self._crash = exc
+    def _create(self, job: Job) -> tuple:
+        rel, stat, why = create_note(self.vault, job.names, job.data)
+        if rel is not None:
+            self.vault.facts[rel] = [*stat, *job.facts]
+        return rel, why
+
+    def _start(self) -> None:
+        jobs_in, jobs_out = os.pipe()
+        results_in, results_out = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(jobs_out)
+            os.close(results_in)
+            _serve(self.vault, jobs_in, results_out)  # never returns
+        os.close(jobs_in)
+        os.close(results_out)
+        self._child, self._results = child, results_in
+        self._jobs = open(jobs_out, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in _collect
+
+    def _collect(self) -> None:
+        if self._jobs is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._jobs.close()
+            self._jobs = None
+        with open(self._results, "rb") as stream:
+            raw = stream.read()
+        _pid, status = os.waitpid(self._child, 0)
+        self._child = None
+        try:
+            results = marshal.loads(raw) if status == 0 else []
+        except (EOFError, ValueError, TypeError):
+            results = []
+        # The writer reports everything or nothing; without its report a note may or may not
+        # be there, so it is not retried (that could make a second note): the next run sees.
+        sent, self._sent = self._sent, []
+        done = []
+        for index, job in enumerate(sent):
+            if index < len(results):
+                rel, stat, why = results[index]
+                if rel is not None:
+                    self.vault.facts[rel] = [*stat, *job.facts]
+                done.append(Done(job, rel, why))
             else:
-                facts[job.rel] = [*stat, *job.facts]
+                done.append(Done(job, None, "the writer process stopped before reporting"))
+        self._done[:0] = done  # sent jobs came before any written here after a broken pipe
+
+
+def _serve(vault: Vault, jobs_in: int, results_out: int) -> None:
+    """The writer process: create each note sent, then report all outcomes and exit."""
+    code = 1
+    try:
+        # Ctrl-C reaches the whole process group: the parent stops sending, this one finishes.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        results = []
+        with open(jobs_in, "rb", buffering=1 << 16) as stream:
+            while header := stream.read(_FRAME):
+                names, data = marshal.loads(stream.read(int.from_bytes(header, "little")))
+                results.append(create_note(vault, names, data))
+        with open(results_out, "wb") as out:
+            out.write(marshal.dumps(results))
+        code = 0
+    finally:
+        os._exit(code)  # never run the parent's cleanups (temp folders, buffers) twice
