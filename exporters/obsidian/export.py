@@ -217,9 +217,9 @@ class VaultSync:
             (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
             (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
         )
-        text, facts = new_note(desired), ("paper", entry.id, desired.h_in)
+        facts = ("paper", entry.id, desired.h_in)
         if self.run.dry_run:
-            return self._create(PAPERS, stems, text, facts)
+            return self._create(PAPERS, stems, new_note(desired), facts)
         # Two spare names, in case a file appears under the first while the run goes on.
         stems, names = iter(stems), []
         with contextlib.suppress(NameTaken):
@@ -229,7 +229,7 @@ class VaultSync:
             self.run.say(f"{LABEL}: no free name in {PAPERS}/ for {name!r}")
             return None
         # Written now or by the writer process; the outcome is settled after the last paper.
-        self.writer.submit(Job(tuple(names), text.encode("utf-8"), facts, entry.id))
+        self.writer.submit(Job(tuple(names), desired, facts, entry.id))
         self.dirty = True
         return names[0]
 

@@ -10,12 +10,13 @@ through byte for byte. Items the user appended to `tags` or `aliases` are theirs
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
@@ -37,10 +38,11 @@ class Desired:
     properties: dict
     inner: str
     h_in: str
-    h_out: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "h_out", content_hash(self.properties, self.inner))
+    @functools.cached_property
+    def h_out(self) -> str:
+        """The hash of the tool's part (worked out where the note is written: it costs)."""
+        return content_hash(self.properties, self.inner)
 
     @property
     def marker(self) -> str:

@@ -12,21 +12,24 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import pickle
 import signal
 import sys
 from typing import NamedTuple
 
+from .sync import Desired, new_note
 from .vault import NameTaken, UnsafePath, Vault
 
 BACKGROUND_FROM = 200  # notes in a run before a writer process pays for its start
 _FRAME = 4  # bytes of the length before each job sent to the writer process
+_PIPE_BYTES = 1 << 20  # in flight to the writer at most (about 300 notes)
 
 
 class Job(NamedTuple):
-    """A note to create: names to try in order, its bytes, its facts, whose it is."""
+    """A note to create: names to try in order, what it holds, its facts, whose it is."""
 
     names: tuple[str, ...]  # vault-relative; a name taken meanwhile falls to the next
-    data: bytes
+    desired: Desired | None  # its text is made where it is written (the hash and YAML cost)
     facts: tuple
     owner: str
 
@@ -39,8 +42,9 @@ class Done(NamedTuple):
     error: str = ""
 
 
-def create_note(vault: Vault, names: tuple[str, ...], data: bytes) -> tuple:
+def create_note(vault: Vault, names: tuple[str, ...], desired: Desired) -> tuple:
     """(rel, stat facts, "") for the first free name, or (None, None, why) on failure."""
+    data = new_note(desired).encode("utf-8")
     why = ""
     for rel in names:
         try:
@@ -71,14 +75,16 @@ class NoteWriter:
         if self._jobs is None:
             self._done.append(Done(job, *self._create(job)))
             return
-        frame = marshal.dumps((job.names, job.data))
+        desired = job.desired
+        parts = (job.names, desired.properties, desired.inner, desired.h_in)
+        frame = pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
         try:
             self._jobs.write(len(frame).to_bytes(_FRAME, "little") + frame)
         except BrokenPipeError:  # the writer process is gone: write the rest here
             self._jobs = None
             self._done.append(Done(job, *self._create(job)))
             return
-        self._sent.append(job._replace(data=b""))
+        self._sent.append(job._replace(desired=None))
 
     def finish(self) -> list[Done]:
         """Wait for every note to be written; each job with its outcome, in order."""
@@ -88,12 +94,14 @@ class NoteWriter:
         return done
 
     def _create(self, job: Job) -> tuple:
-        rel, stat, why = create_note(self.vault, job.names, job.data)
+        rel, stat, why = create_note(self.vault, job.names, job.desired)
         if rel is not None:
             self.vault.facts[rel] = [*stat, *job.facts]
         return rel, why
 
     def _start(self) -> None:
+        import fcntl  # Linux only, as is this writer
+
         jobs_in, jobs_out = os.pipe()
         results_in, results_out = os.pipe()
         child = os.fork()
@@ -103,8 +111,10 @@ class NoteWriter:
             _serve(self.vault, jobs_in, results_out)  # never returns
         os.close(jobs_in)
         os.close(results_out)
+        with contextlib.suppress(AttributeError, OSError):  # fewer wake-ups with a larger pipe
+            fcntl.fcntl(jobs_out, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         self._child, self._results = child, results_in
-        self._jobs = open(jobs_out, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in _collect
+        self._jobs = open(jobs_out, "wb", buffering=_PIPE_BYTES // 4)  # noqa: SIM115 - closed in _collect
 
     def _collect(self) -> None:
         if self._jobs is not None:
@@ -143,8 +153,8 @@ def _serve(vault: Vault, jobs_in: int, results_out: int) -> None:
         results = []
         with open(jobs_in, "rb", buffering=1 << 16) as stream:
             while header := stream.read(_FRAME):
-                names, data = marshal.loads(stream.read(int.from_bytes(header, "little")))
-                results.append(create_note(vault, names, data))
+                names, *desired = pickle.loads(stream.read(int.from_bytes(header, "little")))
+                results.append(create_note(vault, names, Desired(*desired)))
         with open(results_out, "wb") as out:
             out.write(marshal.dumps(results))
         code = 0
