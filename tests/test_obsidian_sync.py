@@ -466,7 +466,8 @@ def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_doub
     parent = os.getpid()
 
     def dies_after_one(vault_, names, data):
-        if os.getpid() != parent and list((vault_.root / "Papers").glob("*.md")):
+        papers_there = list((vault_.root / "Papers").glob("*.md"))
+        if os.getpid() != parent and names[0].startswith("Papers/") and papers_there:
             os._exit(3)  # killed after writing the first paper note
         return real_create(vault_, names, data)
 
@@ -481,3 +482,28 @@ def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_doub
     assert set(papers(vault)) == {FIRST.id, SECOND.id}
     assert len(list((vault / "Papers").glob("*.md"))) == 2
     assert "1 created, 0 updated, 1 unchanged" in result.output
+
+
+def test_a_digest_note_that_cannot_be_written_is_counted_failed(
+    sync, vault, monkeypatch, writer_mode
+):
+    import errno
+
+    from exporters.obsidian import vault as vault_module
+
+    real_create = vault_module._create_from
+
+    def disk_full_for_digests(temp, path):
+        if path.name.startswith("Digest "):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_create(temp, path)
+
+    monkeypatch.setattr(vault_module, "_create_from", disk_full_for_digests)
+    result = sync([FIRST, SECOND], code=1)
+    monkeypatch.undo()
+    assert "cannot write Digests/Digest 2024-11-04.md" in result.output
+    assert "2 created" in result.output and "1 failed" in result.output
+    assert not (vault / "Digests" / "Digest 2024-11-04.md").exists()
+    result = sync([FIRST, SECOND])
+    assert (vault / "Digests" / "Digest 2024-11-04.md").exists()
+    assert unresolved_links(vault) == []

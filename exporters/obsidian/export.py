@@ -234,15 +234,20 @@ class VaultSync:
         return names[0]
 
     def _settle(self, done: list[Done]) -> None:
-        """Free the spare names, and count as failed the paper notes that could not be made."""
+        """Free the spare names, and count as failed the notes that could not be made.
+
+        A paper's job is owned by its id; a digest note's by its outcome label.
+        """
         for job, rel, why in done:
             for name in job.names:
                 if name != rel:
                     self.vault.release(name)
+            paper = job.facts[0] == "paper"
             if rel is None:
                 self.run.say(f"{LABEL}: cannot write {job.names[0]}: {why}")
-                self.listed.pop(job.owner, None)
-                self.outcome.add(CREATED, -1)
+                if paper:
+                    self.listed.pop(job.owner, None)
+                self.outcome.add(_key(CREATED, "" if paper else job.owner), -1)
                 self.outcome.add(FAILED)
             elif rel != job.names[0]:
                 self.run.detail(f"{LABEL}: {job.names[0]} appeared meanwhile; wrote {rel}")
@@ -399,20 +404,27 @@ class VaultSync:
                 if source.date in by_day and source.date not in seen:
                     seen.add(source.date)
                     by_day[source.date].append((paper, link, source))
-        for date, papers in sorted(by_day.items()):
-            day, files = date.isoformat(), sorted(self.days[date.isoformat()])
-            inputs = sorted(
-                (f"{s.part:09d}", f"{s.line:09d}", p.title, link) for p, link, s in papers
-            )
-            h_in = rows_fingerprint([(day, *files), *inputs], self.templates.fingerprint)
-            props = {KIND_KEY: f"digest/{day}", "date": date}
-            self._managed_note(
-                ("digest", day),
-                self._day_path(day),
-                h_in,
-                lambda d=day, p=papers, f=files: digest_context(d, [r[:2] for r in p], f),
-                (DIGEST, props, "digest notes"),
-            )
+        self.writer = NoteWriter(self.vault, len(by_day) >= BACKGROUND_FROM)
+        try:
+            for date, papers in sorted(by_day.items()):
+                self._digest_note(date, papers)
+        finally:
+            done = self.writer.finish()
+        self._settle(done)
+
+    def _digest_note(self, date: dt.date, papers: list[tuple[Listed, str, Source]]) -> None:
+        """The note of one digest day, listing its papers (the paper, its link, that posting)."""
+        day, files = date.isoformat(), sorted(self.days[date.isoformat()])
+        inputs = sorted((f"{s.part:09d}", f"{s.line:09d}", p.title, link) for p, link, s in papers)
+        h_in = rows_fingerprint([(day, *files), *inputs], self.templates.fingerprint)
+        props = {KIND_KEY: f"digest/{day}", "date": date}
+        self._managed_note(
+            ("digest", day),
+            self._day_path(day),
+            h_in,
+            lambda: digest_context(day, [r[:2] for r in papers], files),
+            (DIGEST, props, "digest notes"),
+        )
 
     def _managed_note(self, identity, rel, h_in, make_context, what) -> None:
         """Create or update a note that is all managed block (digest days, the index).
@@ -429,8 +441,15 @@ class VaultSync:
         if found is not None:
             self._count(self._update(found.path, desired, kind, key), found.path, label)
             return
+        facts = (kind, key, h_in)
+        if kind == "digest" and not self.run.dry_run:
+            # Written now or by the writer process; settled after the last digest note.
+            self.writer.submit(Job((rel,), desired, facts, label))
+            self.dirty = True
+            self._count(CREATED, rel, label)
+            return
         try:
-            written = self._write(rel, new_note(desired), True, (kind, key, h_in))
+            written = self._write(rel, new_note(desired), True, facts)
         except NameTaken as exc:
             self.run.say(f"{LABEL}: {exc}")
             written = False
