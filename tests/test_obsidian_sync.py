@@ -428,21 +428,26 @@ def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the
     assert "0 created, 0 updated, 2 unchanged" in sync([FIRST, SECOND]).output
 
 
-def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land(
-    sync, vault, monkeypatch, writer_mode
-):
+def disk_full_for(monkeypatch, prefix: str) -> None:
+    """Creating a note whose name starts with `prefix` fails as on a full disk."""
     import errno
 
     from exporters.obsidian import vault as vault_module
 
     real_create = vault_module._create_from
 
-    def disk_full_for_first(temp, path):
-        if path.name.startswith("Belief State"):
+    def disk_full(temp, path):
+        if path.name.startswith(prefix):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_create(temp, path)
 
-    monkeypatch.setattr(vault_module, "_create_from", disk_full_for_first)
+    monkeypatch.setattr(vault_module, "_create_from", disk_full)
+
+
+def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land(
+    sync, vault, monkeypatch, writer_mode
+):
+    disk_full_for(monkeypatch, "Belief State")
     result = sync([FIRST, SECOND], code=1)
     monkeypatch.undo()
     assert "cannot write Papers/Belief State" in result.output
@@ -487,18 +492,7 @@ def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_doub
 def test_a_digest_note_that_cannot_be_written_is_counted_failed(
     sync, vault, monkeypatch, writer_mode
 ):
-    import errno
-
-    from exporters.obsidian import vault as vault_module
-
-    real_create = vault_module._create_from
-
-    def disk_full_for_digests(temp, path):
-        if path.name.startswith("Digest "):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_create(temp, path)
-
-    monkeypatch.setattr(vault_module, "_create_from", disk_full_for_digests)
+    disk_full_for(monkeypatch, "Digest ")
     result = sync([FIRST, SECOND], code=1)
     monkeypatch.undo()
     assert "cannot write Digests/Digest 2024-11-04.md" in result.output
