@@ -64,6 +64,8 @@ def is_authors_line(text: str) -> bool:
     """
     if not (len(text) > 2 and text[0] == "(" and text[-1] == ")" and "://" not in text):
         return False
+    if not has_hangul(text):  # the common case: a name is anything but commas and spaces
+        return bool(text[1:-1].replace(",", "").strip())
     names = [name.strip() for name in text[1:-1].split(",")]
     if not any(names):
         return False
@@ -81,16 +83,18 @@ def _looks_like_a_name(name: str) -> bool:
 
 def split_authors(text: str) -> tuple[str, ...]:
     """Names of an authors line, as written."""
-    return tuple(name.strip() for name in text[1:-1].split(",") if name.strip())
+    return tuple(filter(None, map(str.strip, text[1:-1].split(","))))
 
 
 def split_tags(text: str) -> tuple[str, ...]:
     """Tags of a hashtag line, without `#`, first spelling kept, duplicates dropped."""
-    return unique_tags(token[1:] for token in text.split())
+    return unique_tags([token[1:] for token in text.split()])
 
 
 def unique_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Tags in order with case-insensitive duplicates dropped (Obsidian matches tags that way)."""
+    if isinstance(tags, list | tuple) and len(tags) < 2:
+        return tuple(tags)
     seen: dict[str, str] = {}
     for tag in tags:
         seen.setdefault(tag.casefold(), tag)
@@ -114,14 +118,49 @@ def find_urls(*texts: str) -> tuple[str, ...]:
 Line = tuple[int, str]
 
 
+def _is_clean(raw: str) -> bool:
+    """Whether the line is as the parser sees it (clean_line would leave it as it is)."""
+    return (raw.isascii() and "\t" not in raw and raw.strip() == raw) or clean_line(raw) == raw
+
+
+def _tags_line_index(lines: list[str], start: int) -> int:
+    """For an entry whose title is just before `start`: the index of its hashtag line when
+    lines[start] is its authors line and every line up to the hashtag line is clean and is
+    neither empty, a header, nor another authors line; else -1 (the reference decides)."""
+    n = len(lines)
+    if start >= n:
+        return -1
+    authors = lines[start]
+    if not (authors[:1] == "(" and _is_clean(authors) and is_authors_line(authors)):
+        return -1
+    for end in range(start + 1, n):
+        text = lines[end]
+        if not text or not _is_clean(text):
+            return -1
+        first = text[0]
+        if first == "#" and _HASHTAG_LINE.match(text) is not None:
+            return end
+        if first == "(" and is_authors_line(text):
+            return -1
+        if len(text) <= _HEADER_MAX and parse_header(text) is not None:
+            return -1
+    return -1  # the entry goes on in the next block
+
+
 class DigestParser:
-    """Turns one digest's lines into `Record`s and `Diagnostic`s, holding one entry at a time."""
+    """Turns one digest's lines into `Record`s and `Diagnostic`s, holding one entry at a time.
+
+    `postings()` is the reference: it takes one line at a time, whatever the line. `scan()`
+    gives the same items for the same lines faster, taking well-formed entries whole and
+    handing every line it is not sure of to the reference.
+    """
 
     def __init__(self, path: str, fallback_date: dt.date | None) -> None:
         self.path = path
         self.fallback_date = fallback_date
         self.day: tuple[dt.date, int] | None = None
         self._undated_reported = False
+        self._chunk: list[Line] = []  # the entry being read: (line number, cleaned text)
 
     def parse(self, lines: Iterable[str]) -> Iterator[Record | Diagnostic]:
         """Records and diagnostics for the lines, in file order."""
@@ -130,32 +169,93 @@ class DigestParser:
 
     def postings(self, lines: Iterable[str]) -> Iterator[Posting | Diagnostic]:
         """Postings (entries not yet split into fields) and diagnostics, in file order."""
-        chunk: list[Line] = []
         for number, raw in enumerate(lines, start=1):
-            text = clean_line(raw)
-            if not text:
-                continue
-            # Headers are short; most lines are skipped here before any regex runs.
-            header = parse_header(text) if len(text) <= _HEADER_MAX else None
-            if header is not None:
-                yield from self._flush(chunk, tags_line=False)
-                chunk = []
-                self.day = header
-                continue
-            # A lone hashtag line in title position is a title only if authors follow.
-            if len(chunk) == 1 and is_hashtag_line(chunk[0][1]) and not is_authors_line(text):
-                yield Diagnostic(
-                    self.path, chunk[0][0], "hashtag line with no paper above it; ignored"
-                )
-                chunk = []
-            chunk.append((number, text))
-            if len(chunk) > 1 and is_hashtag_line(text):
-                yield from self._flush(chunk, tags_line=True)
-                chunk = []
+            yield from self._line(number, raw)
+        yield from self._end()
+
+    def scan(self, blocks: Iterable[list[str]]) -> Iterator[Posting | Diagnostic]:
+        """What `postings()` gives for the lines of the blocks, one after another."""
+        number = 0  # lines before this block
+        for lines in blocks:
+            i, n = 0, len(lines)
+            while i < n:
+                if not self._chunk:
+                    i, found = self._whole_entries(lines, i, number)
+                    yield from found
+                # The reference takes over, at least for one line, until it holds no entry.
+                while i < n:
+                    yield from self._line(number + i + 1, lines[i])
+                    i += 1
+                    if not self._chunk:
+                        break
+            number += n
+        yield from self._end()
+
+    def _line(self, number: int, raw: str) -> Iterator[Posting | Diagnostic]:
+        """The reference parser's step: one physical line."""
+        text = clean_line(raw)
+        if not text:
+            return
+        chunk = self._chunk
+        # Headers are short; most lines are skipped here before any regex runs.
+        header = parse_header(text) if len(text) <= _HEADER_MAX else None
+        if header is not None:
+            yield from self._flush(chunk, tags_line=False)
+            self._chunk = []
+            self.day = header
+            return
+        # A lone hashtag line in title position is a title only if authors follow.
+        if len(chunk) == 1 and is_hashtag_line(chunk[0][1]) and not is_authors_line(text):
+            yield Diagnostic(self.path, chunk[0][0], "hashtag line with no paper above it; ignored")
+            chunk = self._chunk = []
+        chunk.append((number, text))
+        if len(chunk) > 1 and is_hashtag_line(text):
+            yield from self._flush(chunk, tags_line=True)
+            self._chunk = []
+
+    def _end(self) -> Iterator[Posting | Diagnostic]:
+        """The reference parser at the end of the text."""
+        chunk, self._chunk = self._chunk, []
         if chunk and len(chunk) == 1 and is_hashtag_line(chunk[0][1]):
             yield Diagnostic(self.path, chunk[0][0], "hashtag line with no paper above it; ignored")
             return
         yield from self._flush(chunk, tags_line=False)
+
+    def _whole_entries(self, lines: list[str], i: int, number: int) -> tuple[int, list[Posting]]:
+        """The fast path, while the reference holds no entry: the postings of the well-formed
+        entries from lines[i], each a title, an authors line, body lines and a hashtag line,
+        all clean, with a date known; and the index of the first line it left."""
+        found: list[Posting] = []
+        n = len(lines)
+        while i < n:
+            title = lines[i]
+            if not title:
+                i += 1  # blank lines are skipped (one with spaces goes to the reference)
+                continue
+            if not _is_clean(title):
+                break
+            if len(title) <= _HEADER_MAX:
+                header = parse_header(title)
+                if header is not None:
+                    self.day = header
+                    i += 1
+                    continue
+            day = self.day or (self.fallback_date and (self.fallback_date, 1))
+            end = _tags_line_index(lines, i + 1) if day else -1
+            if end < 0:
+                break
+            found.append(
+                Posting(
+                    title,
+                    number + i + 1,
+                    lines[i + 1 : end],
+                    split_tags(lines[end]),
+                    self.path,
+                    *day,
+                )
+            )
+            i = end + 1
+        return i, found
 
     def _flush(self, chunk: list[Line], tags_line: bool) -> Iterator[Posting | Diagnostic]:
         if not chunk:
@@ -236,25 +336,31 @@ class Posting(NamedTuple):
 
     def record(self) -> Record:
         """The posting's fields: authors, abstract and commentary split apart."""
-        body = self.rest[1:]
-        korean = [i for i, text in enumerate(body) if has_hangul(text)]
-        if korean:
-            first, last = korean[0], korean[-1]
-            abstract, ko, en = body[:first], body[first : last + 1], body[last + 1 :]
-        else:
-            abstract, ko, en = body[:1], [], body[1:]
+        authors, abstract, ko, en = self.fields()
         return Record(
-            title=self.title,
-            authors=split_authors(self.rest[0]),
-            abstract="\n".join(abstract),
-            ko="\n".join(ko),
-            en="\n".join(en),
-            tags=self.tags,
-            path=self.path,
-            line=self.line,
-            date=self.date,
-            part=self.part,
+            self.title,
+            authors,
+            abstract,
+            ko,
+            en,
+            self.tags,
+            self.path,
+            self.line,
+            self.date,
+            self.part,
         )
+
+    def fields(self) -> tuple[tuple[str, ...], str, str, str]:
+        """The authors, abstract, Korean and English commentary (see `record`)."""
+        rest = self.rest  # the authors line, then the body
+        search = _HANGUL.search
+        korean = [i for i in range(1, len(rest)) if not rest[i].isascii() and search(rest[i])]
+        if korean:
+            first, end = korean[0], korean[-1] + 1
+            abstract, ko, en = rest[1:first], rest[first:end], rest[end:]
+        else:
+            abstract, ko, en = rest[1:2], [], rest[2:]
+        return split_authors(rest[0]), "\n".join(abstract), "\n".join(ko), "\n".join(en)
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 from .headers import date_from_filename
-from .inputs import DigestFile, InputError, read_lines
+from .inputs import DigestFile, InputError, read_blocks
 from .model import Commentary, Entry, Source, paper_id
 from .parser import DigestParser, Posting, find_urls, unique_tags
 
@@ -102,7 +102,7 @@ class Digests:
 
     def _postings(self, digest: DigestFile) -> Iterator[Posting | Diagnostic]:
         parser = DigestParser(digest.name, date_from_filename(digest.file_name))
-        yield from parser.postings(read_lines(digest))
+        yield from parser.scan(read_blocks(digest))
 
     def _scan(self) -> None:
         bad = set()
@@ -153,19 +153,18 @@ class Digests:
     def _note(self, found: dict[str, _Paper], posting: Posting) -> _First | None:
         """Index one posting; the fields to spill when it is the paper's first, else None."""
         pid = paper_id(posting.title)
-        record = posting.record()
+        fields = posting.fields()
         paper = found.get(pid)
         first = None
         if paper is None:
             paper = found[pid] = _Paper()
         if pid in self._papers or paper.sources:
             # A later posting: keep what it has, to fill what the first posting lacks.
-            for name in _FILLABLE:
-                value = getattr(record, name)
+            for name, value in zip(_FILLABLE, fields, strict=True):
                 if value:
                     paper.fills.setdefault(name, value)
         else:
-            first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
+            first = (pid, posting.title, *fields)
         paper.add(Source(posting.path, posting.line, posting.date, posting.part), posting.tags)
         return first
 
@@ -206,6 +205,12 @@ def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
         commentary=Commentary(ko=ko, en=en),
         tags=tags,
         date=paper.date,
-        sources=tuple(sorted(paper.sources, key=lambda s: (s.date, s.part, s.path, s.line))),
+        sources=_in_order(paper.sources),
         urls=find_urls(abstract, ko, en),
     )
+
+
+def _in_order(sources: list[Source]) -> tuple[Source, ...]:
+    if len(sources) == 1:
+        return (sources[0],)
+    return tuple(sorted(sources, key=lambda s: (s.date, s.part, s.path, s.line)))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import entry_lists
+from strategies import entries, entry_lists
 
 from exportdigest import digest_text
 from exportdigest.diagnostics import Diagnostic
 from exportdigest.inputs import collect
+from exportdigest.parser import DigestParser
 from exportdigest.reader import Digests
 
 FIELDS = ("id", "title", "authors", "abstract", "commentary", "tags", "date")
@@ -48,3 +50,75 @@ def test_arbitrary_bytes_never_raise(data):
     digests = reread(b"2024-11-04\n" + data)
     list(digests)
     assert all(str(d).startswith("<stdin>") for d in digests.diagnostics)
+
+
+# Lines a digest may hold, well-formed or not: the fast path must take or refuse each alike.
+_LINES = st.sampled_from(
+    [
+        "",
+        "  ",
+        "Belief State Transformers",
+        "A title",
+        "#InsTag: Instruction Tagging",
+        "(Almost) Free Lunch",
+        "(Edward S. Hu, Kwangjun Ahn)",
+        "(김철수, 이영희)",
+        "(A, B) ",
+        "\t(A, B)",
+        "(A,\tB)",
+        "(E\u0301douard Lucas, B)",
+        "(A,\u00a0B)",
+        "( , )",
+        "()",
+        "(see https://example.org/x)",
+        "(괄호 안의 한국어 설명입니다.)",
+        "An abstract with a link https://arxiv.org/abs/1907.01470.",
+        "Prefix와 Suffix의 조합에 대해 예측.",
+        "Pre\u0301fix와 NFD",
+        "Odd\u00a0space and\u3000more",
+        "#transformer",
+        "#a #B #b",
+        "#a\t#b",
+        "#x ",
+        "#1 is not a tag line",
+        "#",
+        "2024-11-04",
+        "2024년 11월 5일 (2)",
+        "May 3, 2024",
+        "2024-13-40",
+        "\ufeffBOM title",
+    ]
+)
+_ANY_LINE = st.text(st.characters(codec="utf-8", exclude_characters="\n\r"), max_size=30)
+
+
+@st.composite
+def digest_lines(draw) -> list[str]:
+    """A rendered digest's lines with some lines replaced, inserted or dropped."""
+    papers = draw(st.lists(entries(), min_size=2, max_size=8, unique_by=lambda e: e.id))
+    lines = digest_text.render(papers).split("\n")[:-1]
+    if draw(st.booleans()):
+        lines = lines[1:]  # no header: the file name's date, or none
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(lines)))
+        edit = draw(st.integers(0, 2))
+        line = draw(_ANY_LINE if draw(st.integers(0, 4)) == 0 else _LINES)
+        if edit == 0:
+            lines.insert(at, line)
+        elif at < len(lines):
+            lines[at : at + 1] = [line] if edit == 1 else []
+    return lines
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(digest_lines(), digest_lines(), st.lists(_LINES | _ANY_LINE, max_size=40)),
+    st.lists(st.integers(0, 60), max_size=4),
+    st.sampled_from([None, dt.date(2024, 11, 4)]),
+)
+def test_the_fast_scan_gives_what_the_line_by_line_reference_gives(lines, cuts, fallback):
+    cuts = sorted({min(c, len(lines)) for c in cuts} | {0, len(lines)})
+    blocks = [lines[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    reference, fast = DigestParser("d.txt", fallback), DigestParser("d.txt", fallback)
+    assert list(fast.scan(blocks)) == list(reference.postings(lines))
+    assert fast.day == reference.day
