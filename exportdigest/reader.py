@@ -177,15 +177,16 @@ class Digests:
                 known.absorb(paper)
 
     def __iter__(self) -> Iterator[Entry]:
-        offset = 0
+        papers, offset = self._papers, 0
+        matches = None if self.selection == Selection() else self.selection.matches
         for size in self._batches:
             self._spill.seek(offset)  # iterations may interleave: each keeps its own place
             batch: list[_First] = marshal.loads(self._spill.read(size))
             offset += size
             for first in batch:
-                paper = self._papers[first[0]]
+                paper = papers[first[0]]
                 tags = unique_tags(paper.tags)
-                if self.selection.matches(paper.date, tags):
+                if matches is None or matches(paper.date, tags):
                     yield _entry(first, paper, tags)
 
 
@@ -197,20 +198,10 @@ def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
         abstract = abstract or fills.get("abstract", abstract)
         ko = ko or fills.get("ko", ko)
         en = en or fills.get("en", en)
-    return Entry(
-        id=pid,
-        title=title,
-        authors=authors,
-        abstract=abstract,
-        commentary=Commentary(ko=ko, en=en),
-        tags=tags,
-        date=paper.date,
-        sources=_in_order(paper.sources),
-        urls=find_urls(abstract, ko, en),
-    )
-
-
-def _in_order(sources: list[Source]) -> tuple[Source, ...]:
-    if len(sources) == 1:
-        return (sources[0],)
-    return tuple(sorted(sources, key=lambda s: (s.date, s.part, s.path, s.line)))
+    sources = paper.sources
+    if len(sources) > 1:
+        sources = sorted(sources, key=lambda s: (s.date, s.part, s.path, s.line))
+    commentary = Commentary(ko, en)
+    urls = find_urls(abstract, ko, en)
+    # Positional (the fields' order), which is faster than keywords for a frozen dataclass.
+    return Entry(pid, title, authors, abstract, commentary, tags, paper.date, tuple(sources), urls)
