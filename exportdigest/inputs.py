@@ -58,7 +58,7 @@ def collect(paths: list[str], stdin: BinaryIO | None = None) -> list[DigestFile]
     for raw in paths:
         if raw == "-":
             source = stdin if stdin is not None else sys.stdin.buffer
-            spool = tempfile.TemporaryFile()  # noqa: SIM115 - read again by the second pass
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - may be read again (bad bytes)
             while block := source.read(1 << 20):
                 spool.write(block)
             spool.flush()
