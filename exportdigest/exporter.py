@@ -89,8 +89,9 @@ class Run:
 
     def plan(self, action: str, what: str) -> None:
         """One line of the plan: `would create: Title` in a dry run, `created: Title` if verbose."""
-        prefix = f"would {_verb(action)}" if self.dry_run else action
-        self.detail(f"  {prefix}: {what}")
+        if self.verbosity > 0 or self.dry_run:  # called per paper: build no text for nothing
+            prefix = f"would {_verb(action)}" if self.dry_run else action
+            self.echo(self.mask(f"  {prefix}: {what}"))
 
     def mask(self, text: str) -> str:
         """Text with every registered secret replaced by `***`."""

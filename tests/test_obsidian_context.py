@@ -72,3 +72,24 @@ def test_a_template_change_changes_every_fingerprint(paper, salt):
     assert paper_fingerprint(paper, tags, links, days, day_links, salt) != paper_fingerprint(
         paper, tags, links, days, day_links, salt + "!"
     )
+
+
+def test_the_fingerprint_of_a_known_paper_never_changes():
+    # Notes already in users' vaults carry it: a new value would rewrite every note once.
+    from exportdigest.model import Entry
+
+    paper = Entry(
+        id="0123456789abcdef",
+        title="Belief State Transformers: Goals",
+        authors=("A B", "김철수"),
+        abstract="Abs https://arxiv.org/abs/2410.23506",
+        commentary=Commentary("한국어", "English"),
+        tags=("transformer", "rl"),
+        date=dt.date(2024, 11, 4),
+        sources=(
+            Source("a/2024-11-04.txt", 3, dt.date(2024, 11, 4), 1),
+            Source("b.txt", 9, dt.date(2024, 11, 5), 2),
+        ),
+        urls=("https://arxiv.org/abs/2410.23506",),
+    )
+    assert both(paper)[1] == "901bbbd00170bbb2"

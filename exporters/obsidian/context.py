@@ -153,17 +153,26 @@ def paper_fingerprint(
     Nothing else goes in (not the digest file's path or line), and no context is built, so
     an unchanged paper is recognised in microseconds.
     """
-    parts = [salt, entry.id, entry.title, entry.abstract, entry.commentary.ko]
-    parts += [entry.commentary.en, entry.date.isoformat(), str(len(entry.authors))]
-    parts += entry.authors
-    parts.append(str(len(tags)))
-    parts += tags
-    parts += tag_links
-    parts.append(str(len(days)))
+    commentary, authors, urls = entry.commentary, entry.authors, entry.urls
+    parts = [
+        salt,
+        entry.id,
+        entry.title,
+        entry.abstract,
+        commentary.ko,
+        commentary.en,
+        entry.date.isoformat(),
+        str(len(authors)),
+        *authors,
+        str(len(tags)),
+        *tags,
+        *tag_links,
+        str(len(days)),
+    ]
     for day, numbers in days:
         parts += (day, ",".join(map(str, numbers)), day_links[day])
-    parts.append(str(len(entry.urls)))
-    parts += entry.urls
+    parts.append(str(len(urls)))
+    parts += urls
     return _digest(parts)
 
 

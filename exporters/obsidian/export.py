@@ -399,8 +399,14 @@ class VaultSync:
             dt.date.fromisoformat(day): [] for day in self.days
         }
         for paper, link in rows:
+            sources = paper.sources
+            if len(sources) == 1:  # most papers: no day to skip twice
+                papers = by_day.get(sources[0].date)
+                if papers is not None:
+                    papers.append((paper, link, sources[0]))
+                continue
             seen = set()
-            for source in paper.sources:
+            for source in sources:
                 if source.date in by_day and source.date not in seen:
                     seen.add(source.date)
                     by_day[source.date].append((paper, link, source))

@@ -80,40 +80,45 @@ class Vault:
                 entries = list(os.scandir(folder))
             except OSError:
                 continue
-            for entry in entries:
-                self._scan_entry(rel_dir, entry, cache, stack)
+            self._scan_folder(rel_dir, entries, cache, stack)
         for key, found in self._all.items():
-            found.sort(key=lambda f: (f.path.count("/"), f.path))  # same choice on every run
-            self.notes[key] = found[0]
             if len(found) > 1:
+                found.sort(key=lambda f: (f.path.count("/"), f.path))  # same on every run
                 self.duplicates[key] = [f.path for f in found]
+            self.notes[key] = found[0]
 
-    def _scan_entry(self, rel_dir: str, entry: os.DirEntry, cache: Cache, stack: list) -> None:
-        name = entry.name
-        if name[0] == ".":
-            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                self.stale_temps.append(rel_dir + name)
-            return
-        if entry.is_dir(follow_symlinks=False):
-            stack.append((f"{rel_dir}{name}/", entry.path))
-            return
-        if not name.endswith(".md"):
-            # `[[Papers.base]]` or `[[figure.png]]` reach this file: no note may take the name.
-            self.stems[fold(name)] += 1
-            return
-        self.stems[fold(name[:-3])] += 1
-        if entry.is_symlink():
-            return  # not a note the tool would ever replace
-        rel = rel_dir + name
-        stat = entry.stat(follow_symlinks=False)
-        facts = cache.lookup(rel, stat)
-        if facts is None:
-            self.misses += 1
-            facts = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *read_facts(entry.path)]
-        self.facts[rel] = facts
-        if facts[3]:
-            found = Found(rel, facts[3], facts[4], facts[5])
-            self._all.setdefault((found.kind, found.key), []).append(found)
+    def _scan_folder(self, rel_dir: str, entries: list, cache: Cache, stack: list) -> None:
+        # A re-run spends most of its time here (one entry per note): names are bound locally.
+        stems, facts_of, found_by_key = self.stems, self.facts, self._all
+        lookup = cache.lookup
+        for entry in entries:
+            name = entry.name
+            if name[0] == ".":
+                if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                    self.stale_temps.append(rel_dir + name)
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((f"{rel_dir}{name}/", entry.path))
+                continue
+            if not name.endswith(".md"):
+                # `[[Papers.base]]` or `[[figure.png]]` reach this file: no note may take it.
+                key = fold(name)
+                stems[key] = stems.get(key, 0) + 1
+                continue
+            key = fold(name[:-3])
+            stems[key] = stems.get(key, 0) + 1
+            if entry.is_symlink():
+                continue  # not a note the tool would ever replace
+            rel = rel_dir + name
+            stat = entry.stat(follow_symlinks=False)
+            facts = lookup(rel, stat)
+            if facts is None:
+                self.misses += 1
+                facts = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *read_facts(entry.path)]
+            facts_of[rel] = facts
+            if facts[3]:
+                found = Found(rel, facts[3], facts[4], facts[5])
+                found_by_key.setdefault((found.kind, found.key), []).append(found)
 
     def get(self, kind: str, key: str) -> Found | None:
         """The tool's note of this kind and key, if the vault has one."""

@@ -13,6 +13,7 @@ import contextlib
 import marshal
 import os
 import pickle
+import select
 import signal
 import sys
 from typing import NamedTuple
@@ -22,7 +23,8 @@ from .vault import NameTaken, UnsafePath, Vault
 
 BACKGROUND_FROM = 200  # notes in a run before a writer process pays for its start
 _FRAME = 4  # bytes of the length before each job sent to the writer process
-_PIPE_BYTES = 1 << 20  # in flight to the writer at most (about 300 notes)
+_PIPE_BYTES = 1 << 20  # in the pipe to the writer at most (about 300 notes)
+_WAITING = 1 << 18  # and waiting on this side of it
 
 
 class Job(NamedTuple):
@@ -42,9 +44,13 @@ class Done(NamedTuple):
     error: str = ""
 
 
-def create_note(vault: Vault, names: tuple[str, ...], desired: Desired) -> tuple:
+def note_bytes(desired: Desired) -> bytes:
+    """The full text of a new note, encoded (the hash and the YAML emitter: the costly part)."""
+    return new_note(desired).encode("utf-8")
+
+
+def create_note(vault: Vault, names: tuple[str, ...], data: bytes) -> tuple:
     """(rel, stat facts, "") for the first free name, or (None, None, why) on failure."""
-    data = new_note(desired).encode("utf-8")
     why = ""
     for rel in names:
         try:
@@ -76,10 +82,12 @@ class NoteWriter:
             self._done.append(Done(job, *self._create(job)))
             return
         desired = job.desired
-        parts = (job.names, desired.properties, desired.inner, desired.h_in)
-        frame = pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
         try:
-            self._jobs.write(len(frame).to_bytes(_FRAME, "little") + frame)
+            if self._jobs.drain():  # the writer keeps up: it builds the note's text too
+                parts = (job.names, desired.properties, desired.inner, desired.h_in)
+            else:  # it lags (the disk is slow): build the text here meanwhile
+                parts = (job.names, note_bytes(desired))
+            self._jobs.send(pickle.dumps(parts, pickle.HIGHEST_PROTOCOL))
         except BrokenPipeError:  # the writer process is gone: write the rest here
             self._jobs = None
             self._done.append(Done(job, *self._create(job)))
@@ -94,13 +102,13 @@ class NoteWriter:
         return done
 
     def _create(self, job: Job) -> tuple:
-        rel, stat, why = create_note(self.vault, job.names, job.desired)
+        rel, stat, why = create_note(self.vault, job.names, note_bytes(job.desired))
         if rel is not None:
             self.vault.facts[rel] = [*stat, *job.facts]
         return rel, why
 
     def _start(self) -> None:
-        import fcntl  # Linux only, as is this writer
+        import fcntl  # Linux only, as is the writer process
 
         jobs_in, jobs_out = os.pipe()
         results_in, results_out = os.pipe()
@@ -114,12 +122,11 @@ class NoteWriter:
         with contextlib.suppress(AttributeError, OSError):  # fewer wake-ups with a larger pipe
             fcntl.fcntl(jobs_out, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         self._child, self._results = child, results_in
-        self._jobs = open(jobs_out, "wb", buffering=_PIPE_BYTES // 4)  # noqa: SIM115 - closed in _collect
+        self._jobs = _Pipe(jobs_out)
 
     def _collect(self) -> None:
         if self._jobs is not None:
-            with contextlib.suppress(BrokenPipeError):
-                self._jobs.close()
+            self._jobs.close()
             self._jobs = None
         with open(self._results, "rb") as stream:
             raw = stream.read()
@@ -144,6 +151,39 @@ class NoteWriter:
         self._done[:0] = done  # sent jobs came before any written here after a broken pipe
 
 
+class _Pipe:
+    """The jobs pipe's writing end, non-blocking, so the parent sees when the writer lags."""
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self.fd = fd
+        self.pending = bytearray()
+
+    def drain(self) -> bool:
+        """Write what the pipe takes now; whether nothing is left waiting."""
+        while self.pending:
+            try:
+                written = os.write(self.fd, self.pending)
+            except BlockingIOError:
+                return False
+            del self.pending[:written]
+        return True
+
+    def send(self, frame: bytes) -> None:
+        """Queue a job; wait only while more than _WAITING bytes are queued here."""
+        self.pending += len(frame).to_bytes(_FRAME, "little") + frame
+        while not self.drain() and len(self.pending) > _WAITING:
+            select.select([], [self.fd], [])
+
+    def close(self) -> None:
+        """Send what is left, then the end of the jobs."""
+        with contextlib.suppress(BrokenPipeError):
+            os.set_blocking(self.fd, True)
+            while self.pending:
+                del self.pending[: os.write(self.fd, self.pending)]
+        os.close(self.fd)
+
+
 def _serve(vault: Vault, jobs_in: int, results_out: int) -> None:
     """The writer process: create each note sent, then report all outcomes and exit."""
     code = 1
@@ -153,8 +193,9 @@ def _serve(vault: Vault, jobs_in: int, results_out: int) -> None:
         results = []
         with open(jobs_in, "rb", buffering=1 << 16) as stream:
             while header := stream.read(_FRAME):
-                names, *desired = pickle.loads(stream.read(int.from_bytes(header, "little")))
-                results.append(create_note(vault, names, Desired(*desired)))
+                names, *job = pickle.loads(stream.read(int.from_bytes(header, "little")))
+                data = job[0] if len(job) == 1 else note_bytes(Desired(*job))
+                results.append(create_note(vault, names, data))
         with open(results_out, "wb") as out:
             out.write(marshal.dumps(results))
         code = 0
