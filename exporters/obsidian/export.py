@@ -179,12 +179,15 @@ class VaultSync:
     # -- paper notes --------------------------------------------------------------------------
 
     def _paper(self, entry: Entry) -> None:
+        # Runs once per paper, on every re-run too: memoised links are looked up inline.
         tags = self._tags(entry.tags)
-        tag_links = [self._tag_link(tag) for tag in tags]
+        known_tags, known_days = self.tag_links, self.day_links
+        tag_links = [known_tags.get(tag) or self._tag_link(tag) for tag in tags]
         days = digest_days(entry)
-        day_links = {day: self._day_link(day) for day, _parts in days}
+        day_links = {day: known_days.get(day) or self._day_link(day) for day, _parts in days}
+        files_of_day = self.days
         for source in entry.sources:
-            self.days[source.date.isoformat()].add(source.path.rpartition("/")[2])
+            files_of_day[source.date.isoformat()].add(source.path.rpartition("/")[2])
         salt = self.templates.fingerprint
         h_in = paper_fingerprint(entry, tags, tag_links, days, day_links, salt)
         found = self.vault.notes.get(("paper", entry.id))
