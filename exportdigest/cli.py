@@ -137,7 +137,7 @@ def _refuse_shared_outputs(chosen: list[tuple[str, Exporter]]) -> None:
 
 def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> int:
     from .inputs import collect
-    from .reader import Digests, Selection
+    from .reader import Digests, Selection, SpillFailed
 
     conf = config_file.load(params["config"])
     defaults = conf.get("defaults", {})
@@ -167,7 +167,10 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
         until=until.date() if until else None,
         tags=tuple(params["tag"]) or tuple(_listify(defaults.get("tag", ()))),
     )
-    digests = Digests(files, selection)
+    try:
+        digests = Digests(files, selection)
+    except SpillFailed as exc:
+        raise ExportFailed(str(exc)) from None
     for problem in digests.diagnostics:
         click.echo(str(problem), err=True)
     strict = _core(ctx, "strict", defaults)

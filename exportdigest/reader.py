@@ -26,6 +26,10 @@ _SPILL_BATCH = 256  # first postings marshalled to the spill at a time
 _First = tuple[str, str, tuple[str, ...], str, str, str]
 
 
+class SpillFailed(Exception):
+    """The reader's temporary file could not be written (a full disk, not a bad digest)."""
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which papers the user asked for: a date range and tags (any of them)."""
@@ -147,7 +151,10 @@ class Digests:
             try:
                 self._spill.write(data)
             except OSError as exc:  # not the digest's fault (a full disk): stop, saying so
-                raise RuntimeError(f"cannot write the reader's temporary file: {exc}") from exc
+                raise SpillFailed(
+                    f"cannot write the reader's temporary file in {tempfile.gettempdir()}:"
+                    f" {exc.strerror or exc}; free some space there or set TMPDIR"
+                ) from exc
             self._batches.append(len(data))
 
     def _note(self, found: dict[str, _Paper], posting: Posting) -> _First | None:

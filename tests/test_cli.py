@@ -276,3 +276,32 @@ def test_an_unknown_config_key_is_named_not_silently_ignored(run_cli, seed_path,
     assert result.exit_code == 0
     assert "config [jsonl]: unknown key 'uot' ignored" in result.stderr
     assert "jsonl_out" in result.stderr and len(result.stdout.splitlines()) == 10
+
+
+def test_a_full_temporary_disk_is_a_clear_failure_not_an_internal_error(
+    run_cli, seed_path, tmp_path, monkeypatch
+):
+    import errno
+    import tempfile
+
+    real_temporary_file = tempfile.TemporaryFile
+
+    class FullDisk:
+        """A real temporary file on which every write fails as on a full disk."""
+
+        def __init__(self, *args, **kwargs):
+            self._file = real_temporary_file(*args, **kwargs)
+
+        def write(self, _data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self._file, name)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", FullDisk)
+    result = run_cli("-t", "jsonl", "--out", str(tmp_path / "out.jsonl"), str(seed_path))
+    assert result.exit_code == 1
+    assert "cannot write the reader's temporary file" in result.output
+    assert "No space left on device" in result.output and "TMPDIR" in result.output
+    assert "internal error" not in result.output
+    assert not (tmp_path / "out.jsonl").exists()
