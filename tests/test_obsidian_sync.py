@@ -501,3 +501,25 @@ def test_a_digest_note_that_cannot_be_written_is_counted_failed(
     result = sync([FIRST, SECOND])
     assert (vault / "Digests" / "Digest 2024-11-04.md").exists()
     assert unresolved_links(vault) == []
+
+
+def test_beside_another_thread_notes_are_written_in_turn_without_forking(sync, vault, monkeypatch):
+    import threading
+
+    from exporters.obsidian import export as export_module
+
+    def no_fork():
+        raise AssertionError("forked while another thread ran")
+
+    monkeypatch.setattr(export_module, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(os, "fork", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        result = sync([FIRST, SECOND])
+    finally:
+        stop.set()
+        other.join()
+    assert "2 created" in result.output
+    assert set(papers(vault)) == {FIRST.id, SECOND.id}

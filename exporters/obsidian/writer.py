@@ -3,8 +3,10 @@
 Creating a file costs kernel time: on ext4 it can cost as much as rendering the note. A
 forked writer process (Linux) creates the notes while this one renders the next, so both
 cores work. A thread would not do: after each of its system calls it waits for the GIL,
-which the rendering holds. Each create is still atomic and never replaces a file
-(`Vault.write` with `create=True`). Elsewhere, or for a few notes, they are written in turn.
+which the rendering holds. The writer also builds each note's text (hash and YAML) unless
+it lags behind, in which case this process builds it while it waits. Each create is still
+atomic and never replaces a file (`Vault.write` with `create=True`). Elsewhere, for a few
+notes, or beside other threads, notes are written in turn.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 from typing import NamedTuple
 
 from .sync import Desired, new_note
@@ -67,7 +70,14 @@ class NoteWriter:
 
     def __init__(self, vault: Vault, background: bool) -> None:
         self.vault = vault
-        self.background = background and sys.platform.startswith("linux") and hasattr(os, "fork")
+        # Forking is safe only while this process runs no other thread (a lock it holds
+        # would stay held in the child); a program that embeds the exporter may.
+        self.background = (
+            background
+            and sys.platform.startswith("linux")
+            and hasattr(os, "fork")
+            and threading.active_count() == 1
+        )
         self._sent: list[Job] = []  # jobs with the data dropped, in the order sent
         self._done: list[Done] = []
         self._child: int | None = None
