@@ -124,9 +124,12 @@ class NoteWriter:
         results_in, results_out = os.pipe()
         child = os.fork()
         if child == 0:
-            os.close(jobs_out)
-            os.close(results_in)
-            _serve(self.vault, jobs_in, results_out)  # never returns
+            try:
+                os.close(jobs_out)
+                os.close(results_in)
+                _serve(self.vault, jobs_in, results_out)
+            finally:
+                os._exit(1)  # the child must never return into the parent's code
         os.close(jobs_in)
         os.close(results_out)
         with contextlib.suppress(AttributeError, OSError):  # fewer wake-ups with a larger pipe
