@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import entries, entry_lists
@@ -121,4 +122,33 @@ def test_the_fast_scan_gives_what_the_line_by_line_reference_gives(lines, cuts, 
     blocks = [lines[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
     reference, fast = DigestParser("d.txt", fallback), DigestParser("d.txt", fallback)
     assert list(fast.scan(blocks)) == list(reference.postings(lines))
+    assert fast.day == reference.day
+
+
+@pytest.mark.parametrize(
+    "inside",
+    ["2024-11-05", "2024년 11월 5일 (2)", "November 5, 2024", "(Other Author, Another)", ""],
+)
+def test_the_fast_scan_hands_an_entry_with_a_header_or_authors_line_inside_to_the_reference(
+    inside,
+):
+    # A header (or a second authors line, or a blank) inside an entry changes how it splits;
+    # the fast path must not take such an entry whole.
+    lines = [
+        "2024-11-04",
+        "A title",
+        "(A Author, B Author)",
+        "An abstract.",
+        inside,
+        "한국어 해설.",
+        "English commentary.",
+        "#tag",
+        "Next title",
+        "(C Author)",
+        "Its abstract.",
+        "#other",
+    ]
+    reference, fast = DigestParser("d.txt", None), DigestParser("d.txt", None)
+    expected = list(reference.postings(lines))
+    assert list(fast.scan([lines])) == expected
     assert fast.day == reference.day
