@@ -171,6 +171,8 @@ class _Pipe:
         os.set_blocking(fd, False)
         self.fd = fd
         self.pending = bytearray()
+        self._poll = select.poll()  # not select(): it fails for descriptors above 1023
+        self._poll.register(fd, select.POLLOUT)
 
     def drain(self) -> bool:
         """Write what the pipe takes now; whether nothing is left waiting."""
@@ -186,7 +188,7 @@ class _Pipe:
         """Queue a job; wait only while more than _WAITING bytes are queued here."""
         self.pending += len(frame).to_bytes(_FRAME, "little") + frame
         while not self.drain() and len(self.pending) > _WAITING:
-            select.select([], [self.fd], [])
+            self._poll.poll()
 
     def close(self) -> None:
         """Send what is left, then the end of the jobs."""
