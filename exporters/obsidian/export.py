@@ -565,4 +565,9 @@ def _no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # Everything the run allocated still counts as young: the first collection after
+            # enabling would walk it all (30 ms at 10,000 papers). Moving it to the oldest
+            # generation (freeze, then unfreeze: list splices, no walk) spares that.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
