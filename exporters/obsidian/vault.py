@@ -65,7 +65,7 @@ class Vault:
         self.stale_temps: list[str] = []
         self.misses = 0  # notes read because the cache could not vouch for them
         self.facts: dict[str, list] = {}
-        self._all: dict[tuple[str, str], list[Found]] = {}
+        self._shared: dict[tuple[str, str], list[Found]] = {}  # keys with several notes
         self._checked_dirs: set[str] = set()
         self._temp_names = itertools.count()
 
@@ -81,15 +81,14 @@ class Vault:
             except OSError:
                 continue
             self._scan_folder(rel_dir, entries, cache, stack)
-        for key, found in self._all.items():
-            if len(found) > 1:
-                found.sort(key=lambda f: (f.path.count("/"), f.path))  # same on every run
-                self.duplicates[key] = [f.path for f in found]
+        for key, found in self._shared.items():
+            found.sort(key=lambda f: (f.path.count("/"), f.path))  # same choice on every run
+            self.duplicates[key] = [f.path for f in found]
             self.notes[key] = found[0]
 
     def _scan_folder(self, rel_dir: str, entries: list, cache: Cache, stack: list) -> None:
         # A re-run spends most of its time here (one entry per note): names are bound locally.
-        stems, facts_of, found_by_key = self.stems, self.facts, self._all
+        stems, facts_of, notes, shared = self.stems, self.facts, self.notes, self._shared
         lookup = cache.lookup
         for entry in entries:
             name = entry.name
@@ -118,7 +117,10 @@ class Vault:
             facts_of[rel] = facts
             if facts[3]:
                 found = Found(rel, facts[3], facts[4], facts[5])
-                found_by_key.setdefault((found.kind, found.key), []).append(found)
+                key = (found.kind, found.key)
+                first = notes.setdefault(key, found)
+                if first is not found:  # two notes claim one paper (or tag, day): `scan` picks
+                    shared.setdefault(key, [first]).append(found)
 
     def get(self, kind: str, key: str) -> Found | None:
         """The tool's note of this kind and key, if the vault has one."""
