@@ -523,3 +523,19 @@ def test_beside_another_thread_notes_are_written_in_turn_without_forking(sync, v
         other.join()
     assert "2 created" in result.output
     assert set(papers(vault)) == {FIRST.id, SECOND.id}
+
+
+def test_a_copied_note_is_reported_and_only_one_of_the_two_is_kept_up_to_date(sync, vault):
+    sync([FIRST, SECOND])
+    original = note_of(vault, FIRST)
+    (vault / "Archive" / "Old").mkdir(parents=True)
+    copy = vault / "Archive" / "Old" / original.name
+    shutil.copy2(original, copy)
+    copied = copy.read_bytes()
+    result = sync([with_commentary(FIRST, "새 해설."), SECOND])
+    assert f"2 notes are the paper {FIRST.id}" in result.output
+    assert "1 updated" in result.output
+    assert "새 해설." in original.read_text("utf-8")  # the one nearer the top is the tool's
+    assert copy.read_bytes() == copied
+    again = sync([with_commentary(FIRST, "새 해설."), SECOND])
+    assert "0 updated" in again.output and copy.read_bytes() == copied
