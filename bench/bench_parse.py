@@ -71,7 +71,7 @@ def parse_to_jsonl(folder: Path, out) -> int:
     digests = Digests(collect([str(folder)]))
     exporter = JsonlExporter({"out": "-"}, Run())
     written = 0
-    for piece in exporter.render(digests):
+    for piece in exporter.chunks(digests):  # the bytes the command writes
         out.write(piece)
         written += 1
     return written
@@ -82,7 +82,7 @@ def child(papers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         make_corpus(Path(tmp), papers)
         before = peak_rss_kib()
-        with open(os.devnull, "w", encoding="utf-8") as sink:
+        with open(os.devnull, "wb") as sink:
             parse_to_jsonl(Path(tmp), sink)
         print(before, peak_rss_kib())
 
@@ -102,7 +102,7 @@ def main(papers: int) -> None:
             read_and_split_lines(folder)
             line_times.append(time.perf_counter() - start)
             start = time.perf_counter()
-            with open(os.devnull, "w", encoding="utf-8") as sink:
+            with open(os.devnull, "wb") as sink:
                 count = parse_to_jsonl(folder, sink)
             parse_times.append(time.perf_counter() - start)
         assert count == papers, count
@@ -114,8 +114,8 @@ def main(papers: int) -> None:
     print(f"  ratio                        {parse / base:6.2f}x  (goal <= 3)")
     print(f"  (read+splitlines in C alone   {lines:6.3f} s; ratio to it {parse / lines:.1f}x)")
     start = time.perf_counter()
-    with open(os.devnull, "w", encoding="utf-8") as sink:
-        for piece in JsonlExporter({"out": "-"}, Run()).render(entries):
+    with open(os.devnull, "wb") as sink:
+        for piece in JsonlExporter({"out": "-"}, Run()).chunks(entries):
             sink.write(piece)
     encode = time.perf_counter() - start
     print(f"  (of which writing jsonl alone {encode:6.3f} s = {encode / base:.1f}x the baseline)")

@@ -65,6 +65,12 @@ class FileExporter(Exporter):
         """The file's text, in pieces, for the entries in order."""
         raise NotImplementedError
 
+    def chunks(self, entries: Iterable[Entry]) -> Iterator[bytes]:
+        """The file's bytes, in pieces: `render` encoded (a target may make bytes directly)."""
+        encoding = self.encoding
+        for piece in self.render(entries):
+            yield piece.encode(encoding)
+
     @property
     def out(self) -> str:
         """The output path as given, or '-' for stdout."""
@@ -79,10 +85,7 @@ class FileExporter(Exporter):
         """Write the file; an identical existing file is left untouched (bytes and mtime)."""
         outcome = Outcome()
         label = self.format_name
-        chunks = (
-            piece.encode(self.encoding)
-            for piece in self.render(self.run.progress(entries, count, label))
-        )
+        chunks = self.chunks(self.run.progress(entries, count, label))
         if self.out == "-":
             if self.run.dry_run:
                 for _ in chunks:

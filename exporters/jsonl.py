@@ -18,11 +18,16 @@ class JsonlExporter(FileExporter):
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
         """A line of compact JSON per entry: `Entry.as_dict()`, written by orjson."""
+        for line in self.chunks(entries):
+            yield line.decode("utf-8")
+
+    def chunks(self, entries: Iterable[Entry]) -> Iterator[bytes]:
+        """The same lines as UTF-8 bytes, as orjson makes them (no decoding and re-encoding)."""
         import orjson  # imported here: --help and --list-targets must start fast
 
         dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
         for entry in entries:
-            yield dumps(_model_dict(entry), option=newline).decode("utf-8")
+            yield dumps(_model_dict(entry), option=newline)
 
 
 def _model_dict(entry: Entry) -> dict:
