@@ -34,7 +34,7 @@ class Job(NamedTuple):
     """A note to create: names to try in order, what it holds, its facts, whose it is."""
 
     names: tuple[str, ...]  # vault-relative; a name taken meanwhile falls to the next
-    desired: Desired | None  # its text is made where it is written (the hash and YAML cost)
+    desired: Desired | None  # its text is built by whichever process has the time
     facts: tuple
     owner: str
 
@@ -78,7 +78,7 @@ class NoteWriter:
             and hasattr(os, "fork")
             and threading.active_count() == 1
         )
-        self._sent: list[Job] = []  # jobs with the data dropped, in the order sent
+        self._sent: list[Job] = []  # jobs sent to the writer (text dropped), in order
         self._done: list[Done] = []
         self._child: int | None = None
         self._jobs = None
