@@ -27,25 +27,4 @@ class JsonlExporter(FileExporter):
 
         dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
         for entry in entries:
-            yield dumps(_model_dict(entry), option=newline)
-
-
-def _model_dict(entry: Entry) -> dict:
-    """`entry.as_dict()` as orjson takes it (tuples and dates as they are): the same JSON, faster.
-
-    Not orjson's own dataclass support: it is slower, and the key order is the model's contract.
-    """
-    commentary = entry.commentary
-    return {
-        "id": entry.id,
-        "title": entry.title,
-        "authors": entry.authors,
-        "abstract": entry.abstract,
-        "commentary": {"ko": commentary.ko, "en": commentary.en},
-        "tags": entry.tags,
-        "date": entry.date,
-        "sources": [
-            {"path": s.path, "line": s.line, "date": s.date, "part": s.part} for s in entry.sources
-        ],
-        "urls": entry.urls,
-    }
+            yield dumps(entry.as_dict(plain=False), option=newline)
