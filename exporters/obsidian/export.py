@@ -102,13 +102,9 @@ class VaultSync:
             if self.vault.stale_temps and not self.run.dry_run:
                 removed = self.vault.remove_stale_temps()
                 self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
-            self.writer = NoteWriter(self.vault, count >= BACKGROUND_FROM)
-            try:
+            with self._writing(count):
                 for entry in self.run.progress(entries, count, LABEL):
                     self._paper(entry)
-            finally:
-                done = self.writer.finish()
-            self._settle(done)
             others = self._vault_papers()
             rows = [
                 (paper, self.vault.link(rel, paper.title))
@@ -235,6 +231,17 @@ class VaultSync:
         self.writer.submit(Job(tuple(names), desired, facts, entry.id))
         self.dirty = True
         return names[0]
+
+    @contextlib.contextmanager
+    def _writing(self, notes: int) -> Iterator[None]:
+        """New notes go to a writer (its own process from BACKGROUND_FROM notes on, Linux);
+        when the block ends, every one is written and what failed is counted."""
+        self.writer = NoteWriter(self.vault, notes >= BACKGROUND_FROM)
+        try:
+            yield
+        finally:
+            done = self.writer.finish()
+        self._settle(done)
 
     def _settle(self, done: list[Done]) -> None:
         """Free the spare names, and count as failed the notes that could not be made.
@@ -413,13 +420,9 @@ class VaultSync:
                 if source.date in by_day and source.date not in seen:
                     seen.add(source.date)
                     by_day[source.date].append((paper, link, source))
-        self.writer = NoteWriter(self.vault, len(by_day) >= BACKGROUND_FROM)
-        try:
+        with self._writing(len(by_day)):  # after the papers: links name where they landed
             for date, papers in sorted(by_day.items()):
                 self._digest_note(date, papers)
-        finally:
-            done = self.writer.finish()
-        self._settle(done)
 
     def _digest_note(self, date: dt.date, papers: list[tuple[Listed, str, Source]]) -> None:
         """The note of one digest day, listing its papers (the paper, its link, that posting)."""
@@ -450,19 +453,10 @@ class VaultSync:
         if found is not None:
             self._count(self._update(found.path, desired, kind, key), found.path, label)
             return
-        facts = (kind, key, h_in)
-        if kind == "digest" and not self.run.dry_run:
-            # Written now or by the writer process; settled after the last digest note.
-            self.writer.submit(Job((rel,), desired, facts, label))
+        if not self.run.dry_run:
+            self.writer.submit(Job((rel,), desired, (kind, key, h_in), label))
             self.dirty = True
-            self._count(CREATED, rel, label)
-            return
-        try:
-            written = self._write(rel, new_note(desired), True, facts)
-        except NameTaken as exc:
-            self.run.say(f"{LABEL}: {exc}")
-            written = False
-        self._count(CREATED if written else FAILED, rel, label)
+        self._count(CREATED, rel, label)
 
     # -- the index and the base ---------------------------------------------------------------
 
@@ -517,9 +511,10 @@ class VaultSync:
             rel = found.path
         else:
             rel = self.vault.claim("", [INDEX_STEM, f"{INDEX_STEM} (exportdigest)"])
-        self._managed_note(
-            ("index", ""), rel, h_in, lambda: index_context(rows), (INDEX, props, "index")
-        )
+        with self._writing(1):
+            self._managed_note(
+                ("index", ""), rel, h_in, lambda: index_context(rows), (INDEX, props, "index")
+            )
 
     def _base(self) -> None:
         """The Bases view of all papers: written once, then the user's (it is live anyway)."""
