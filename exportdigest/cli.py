@@ -186,6 +186,8 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     for name, exporter in exporters:
         try:
             outcome = exporter.export(digests, count)
+        except BrokenPipeError:
+            raise  # the reader of our output went away (`| head`): `main` stops quietly
         except (ExportFailed, OSError) as exc:
             # One target failing must not stop the others: report it, carry on, exit 1.
             message = exc.format_message() if isinstance(exc, ExportFailed) else str(exc)
@@ -231,7 +233,10 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             _mask_error(ctx, exc)
             raise
         except BrokenPipeError:
-            raise
+            # The reader of our output (e.g. `| head`) went away: stop quietly, as Unix tools
+            # do. (Left to click, it would exit 1.)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
         except Exception as exc:  # a bug in a target: one clean message, never a key
             error = ExportFailed(f"internal error: {type(exc).__name__}: {exc}")
             _mask_error(ctx, error)
@@ -353,10 +358,6 @@ def main(argv: list[str] | None = None) -> None:
         code = command.main(args=argv, prog_name="exportdigest", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        # The reader of our output (e.g. `| head`) went away: stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_OK)
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -6,13 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import click
 from click.testing import CliRunner
 from conftest import SEED
 
+from exportdigest import digest_text
 from exportdigest.cli import build_command
 from exportdigest.exporter import Exporter, Outcome
+from exportdigest.inputs import collect
+from exportdigest.reader import Digests
 from exportdigest.registry import Target
 from exporters.jsonl import JsonlExporter
 
@@ -213,6 +217,18 @@ def test_installed_script_exit_codes_and_closed_pipe(tmp_path):
         f"'{exe}' -t jsonl '{SEED}' | head -c 10", shell=True, capture_output=True, env=env
     )
     assert head.returncode == 0 and b"Traceback" not in head.stderr
+    # Output far beyond a pipe's buffer, its reader gone after one line: a quiet exit 0.
+    many = tmp_path / "many.txt"
+    seed = list(Digests(collect([str(SEED)])))
+    copies = [replace(e, title=f"{e.title} {n}") for n in range(300) for e in seed]
+    many.write_text(digest_text.render(copies), encoding="utf-8")
+    reader = subprocess.Popen(
+        [exe, "-t", "jsonl", str(many)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    reader.stdout.readline()
+    reader.stdout.close()
+    assert reader.wait() == 0
+    assert reader.stderr.read() == b""
 
 
 def test_shell_completion_offers_target_names(tmp_path):
