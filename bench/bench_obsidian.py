@@ -30,7 +30,7 @@ from exportdigest.exporter import Run
 from exportdigest.inputs import collect
 from exportdigest.model import Source, paper_id
 from exportdigest.reader import Digests
-from exporters.obsidian import ObsidianExporter
+from exportdigest.exporters.obsidian import ObsidianExporter
 
 SEED = Path(__file__).resolve().parent.parent / "digests" / "2024-11-04.txt"
 

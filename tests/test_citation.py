@@ -11,10 +11,10 @@ import pytest
 from pybtex.database import parse_string
 
 from exportdigest.model import Commentary, Entry, Source, paper_id
-from exporters import citation
-from exporters.citation import Name, assign_keys, base_key, keyed, paper_url, split_name
-from exporters.citation.bibtex import bib_name
-from exporters.citation.latex import protect_case, safe_math, to_latex
+from exportdigest.exporters import citation
+from exportdigest.exporters.citation import Name, assign_keys, base_key, keyed, paper_url, split_name
+from exportdigest.exporters.citation.bibtex import bib_name
+from exportdigest.exporters.citation.latex import protect_case, safe_math, to_latex
 
 DAY = dt.date(2024, 11, 4)
 
@@ -155,14 +155,14 @@ def test_the_word_and_in_a_name_cannot_split_it():
 
 
 def test_exporter_modules_import_neither_the_format_code_nor_any_parser():
-    # The format code (exporters.citation) waits until a file is written: --help imports
+    # The format code (exportdigest.exporters.citation) waits until a file is written: --help imports
     # every exporter module, so those stay as light as the FileExporter base.
-    late = ("exporters.citation", "rispy", "pybtex", "pylatexenc", "jsonschema", "bibtexparser")
+    late = ("exportdigest.exporters.citation", "rispy", "pybtex", "pylatexenc", "jsonschema", "bibtexparser")
     code = (
         "import sys\n"
-        "from exporters.ris import RisExporter\n"
-        "from exporters.bibtex import BibtexExporter\n"
-        "from exporters.csljson import CslJsonExporter\n"
+        "from exportdigest.exporters.ris import RisExporter\n"
+        "from exportdigest.exporters.bibtex import BibtexExporter\n"
+        "from exportdigest.exporters.csljson import CslJsonExporter\n"
         f"print(sorted(m for m in {late!r} if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

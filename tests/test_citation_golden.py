@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from exportdigest.exporter import Run
-from exporters.bibtex import BibtexExporter
-from exporters.csljson import CslJsonExporter
-from exporters.ris import RisExporter
+from exportdigest.exporters.bibtex import BibtexExporter
+from exportdigest.exporters.csljson import CslJsonExporter
+from exportdigest.exporters.ris import RisExporter
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 

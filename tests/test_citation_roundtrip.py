@@ -26,10 +26,10 @@ from exportdigest.inputs import collect
 from exportdigest.model import Commentary, Entry, Source, arxiv_id, paper_id
 from exportdigest.parser import find_urls, has_hangul
 from exportdigest.reader import Digests
-from exporters.bibtex import BibtexExporter
-from exporters.citation import paper_url
-from exporters.csljson import CslJsonExporter
-from exporters.ris import RisExporter
+from exportdigest.exporters.bibtex import BibtexExporter
+from exportdigest.exporters.citation import paper_url
+from exportdigest.exporters.csljson import CslJsonExporter
+from exportdigest.exporters.ris import RisExporter
 
 CSL_SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text("utf-8"))
 

@@ -18,7 +18,7 @@ from exportdigest.exporter import Exporter, Outcome
 from exportdigest.inputs import collect
 from exportdigest.reader import Digests
 from exportdigest.registry import Target
-from exporters.jsonl import JsonlExporter
+from exportdigest.exporters.jsonl import JsonlExporter
 
 BROKEN = """2024-11-05
 Good Paper

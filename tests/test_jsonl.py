@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from strategies import entry_lists
 
 from exportdigest.exporter import Run
-from exporters.jsonl import JsonlExporter
+from exportdigest.exporters.jsonl import JsonlExporter
 
 KEYS = ["id", "title", "authors", "abstract", "commentary", "tags", "date", "sources", "urls"]
 

@@ -11,8 +11,8 @@ from obsidian_support import entry
 from strategies import entries
 
 from exportdigest.model import Commentary, Source
-from exporters.obsidian.context import digest_days, paper_context, paper_fingerprint
-from exporters.obsidian.tags import obsidian_tags
+from exportdigest.exporters.obsidian.context import digest_days, paper_context, paper_fingerprint
+from exportdigest.exporters.obsidian.tags import obsidian_tags
 
 
 def both(paper, links=None):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportdigest.exporter import CONFLICT, UNCHANGED, UPDATED
-from exporters.obsidian.sync import Desired, merge, new_note
+from exportdigest.exporters.obsidian.sync import Desired, merge, new_note
 
 KEYS = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10).filter(
     lambda k: k not in {"title", "aliases", "authors", "tags", "date", "paper_id", "digests"}

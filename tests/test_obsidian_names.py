@@ -8,8 +8,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.obsidian.names import NAME_LIMIT, safe_name, with_suffix
-from exporters.obsidian.tags import obsidian_tag, obsidian_tags
+from exportdigest.exporters.obsidian.names import NAME_LIMIT, safe_name, with_suffix
+from exportdigest.exporters.obsidian.tags import obsidian_tag, obsidian_tags
 
 FORBIDDEN = set('*"\\/<>:|?#^[]')
 WINDOWS_DEVICES = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])$", re.IGNORECASE)

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.obsidian.properties import PropertiesError, emit, parse
+from exportdigest.exporters.obsidian.properties import PropertiesError, emit, parse
 
 HARD = st.sampled_from(
     [

@@ -395,7 +395,7 @@ def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch)
 @pytest.fixture(params=["in turn", "writer process"])
 def writer_mode(request, monkeypatch):
     """New notes written in turn, or by the forked writer process (Linux, large runs)."""
-    from exporters.obsidian import export as export_module
+    from exportdigest.exporters.obsidian import export as export_module
 
     if request.param == "writer process" and not sys.platform.startswith("linux"):
         pytest.skip("the writer process is Linux-only")
@@ -408,7 +408,7 @@ def writer_mode(request, monkeypatch):
 def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the_next(
     sync, vault, monkeypatch, writer_mode
 ):
-    from exporters.obsidian import vault as vault_module
+    from exportdigest.exporters.obsidian import vault as vault_module
 
     real_create = vault_module._create_from
 
@@ -432,7 +432,7 @@ def disk_full_for(monkeypatch, prefix: str) -> None:
     """Creating a note whose name starts with `prefix` fails as on a full disk."""
     import errno
 
-    from exporters.obsidian import vault as vault_module
+    from exportdigest.exporters.obsidian import vault as vault_module
 
     real_create = vault_module._create_from
 
@@ -463,8 +463,8 @@ def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land
 def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_double(
     sync, vault, monkeypatch
 ):
-    from exporters.obsidian import export as export_module
-    from exporters.obsidian import writer as writer_module
+    from exportdigest.exporters.obsidian import export as export_module
+    from exportdigest.exporters.obsidian import writer as writer_module
 
     monkeypatch.setattr(export_module, "BACKGROUND_FROM", 0)
     real_create = writer_module.create_note
@@ -506,7 +506,7 @@ def test_a_digest_note_that_cannot_be_written_is_counted_failed(
 def test_beside_another_thread_notes_are_written_in_turn_without_forking(sync, vault, monkeypatch):
     import threading
 
-    from exporters.obsidian import export as export_module
+    from exportdigest.exporters.obsidian import export as export_module
 
     def no_fork():
         raise AssertionError("forked while another thread ran")

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from obsidian_support import entry, papers, unresolved_links, write_digest
 
-from exporters.obsidian.render import builtin_dir, callout_lines, markdown_text
+from exportdigest.exporters.obsidian.render import builtin_dir, callout_lines, markdown_text
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_urls_are_left_whole():
 def test_the_exporter_module_imports_nothing_heavy():
     code = (
         "import sys\n"
-        "from exporters.obsidian import ObsidianExporter\n"
+        "from exportdigest.exporters.obsidian import ObsidianExporter\n"
         "heavy = {'jinja2', 'yaml', 'frontmatter'} & set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )

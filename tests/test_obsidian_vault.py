@@ -26,8 +26,8 @@ from test_obsidian_names import assert_safe
 
 from exportdigest.exporter import Run
 from exportdigest.model import Source
-from exporters.obsidian import ObsidianExporter
-from exporters.obsidian.tags import obsidian_tags
+from exportdigest.exporters.obsidian import ObsidianExporter
+from exportdigest.exporters.obsidian.tags import obsidian_tags
 
 
 def export(vault: Path, entries, **settings) -> None:

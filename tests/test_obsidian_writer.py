@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from exporters.obsidian import writer as writer_module
-from exporters.obsidian.sync import Desired
-from exporters.obsidian.vault import Vault
-from exporters.obsidian.writer import Job, NoteWriter, note_bytes
+from exportdigest.exporters.obsidian import writer as writer_module
+from exportdigest.exporters.obsidian.sync import Desired
+from exportdigest.exporters.obsidian.vault import Vault
+from exportdigest.exporters.obsidian.writer import Job, NoteWriter, note_bytes
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's writer")
 

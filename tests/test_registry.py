@@ -80,7 +80,7 @@ def test_built_in_targets_register_through_the_same_entry_points():
     points = {p.name: p for p in entry_points()}
     for name in ("jsonl", "obsidian", "zotero", "ris", "bibtex", "csljson"):
         assert points[name].distribution == "exportdigest"
-        assert points[name].value.startswith("exporters.")
+        assert points[name].value.startswith("exportdigest.exporters.")
     assert discover()["jsonl"].exporter is not None
 
 

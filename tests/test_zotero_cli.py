@@ -13,7 +13,7 @@ pytest_plugins = ("zotero_standin",)  # fixtures: clock, standin, push, big_dige
 
 def test_the_exporter_module_imports_no_http_library():
     code = (
-        "import sys, exporters.zotero\n"
+        "import sys, exportdigest.exporters.zotero\n"
         "heavy = {m.split('.')[0] for m in sys.modules} & {'pyzotero', 'httpx2', 'httpx'}\n"
         "assert not heavy, heavy\n"
     )

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporters.zotero.names import MAX_PART, creator, display
+from exportdigest.exporters.zotero.names import MAX_PART, creator, display
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from exportdigest.model import Commentary, Entry, Source, paper_id
-from exporters.zotero import fingerprint
-from exporters.zotero.plan import Remote, decide
-from exporters.zotero.render import clean, one_line, paper
+from exportdigest.exporters.zotero import fingerprint
+from exportdigest.exporters.zotero.plan import Remote, decide
+from exportdigest.exporters.zotero.render import clean, one_line, paper
 
 OFFICIAL = json.loads((Path(__file__).parent / "data/zotero/schema.json").read_text("utf-8"))
 TYPES = {t["itemType"]: t for t in OFFICIAL["itemTypes"]}

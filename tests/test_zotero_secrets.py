@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from exporters.zotero import api
+from exportdigest.exporters.zotero import api
 
 pytest_plugins = ("zotero_standin",)  # fixtures: clock, standin, push, big_digest
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from exporters.zotero.keys import item_key, note_key
+from exportdigest.exporters.zotero.keys import item_key, note_key
 
 pytest_plugins = ("zotero_standin",)  # fixtures: clock, standin, push, big_digest
 

@@ -759,7 +759,7 @@ def clock() -> FakeClock:
 def standin(clock, tmp_path, monkeypatch):
     """A running stand-in library, with the exporter pointed at it the way a user would not
     notice: its clock, short HTTP timeouts, a private state directory, no proxy."""
-    from exporters.zotero import ZoteroExporter
+    from exportdigest.exporters.zotero import ZoteroExporter
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")

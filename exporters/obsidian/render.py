@@ -30,7 +30,7 @@ class TemplateProblem(Exception):
 
 def builtin_dir() -> Path:
     """The installed `vault_template/` folder (a data package shipped in the wheel)."""
-    return Path(str(importlib.resources.files("vault_template")))
+    return Path(str(importlib.resources.files("exportdigest.vault_template")))
 
 
 class Templates:
