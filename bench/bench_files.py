@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 from peak_rss import peak_rss_kib  # noqa: E402 (beside this script)
 
 from exportdigest.exporter import Run  # noqa: E402
-from exportdigest.inputs import collect  # noqa: E402
-from exportdigest.model import paper_id  # noqa: E402
-from exportdigest.reader import Digests  # noqa: E402
 from exportdigest.exporters.bibtex import BibtexExporter  # noqa: E402
 from exportdigest.exporters.csljson import CslJsonExporter  # noqa: E402
 from exportdigest.exporters.jsonl import JsonlExporter  # noqa: E402
 from exportdigest.exporters.ris import RisExporter  # noqa: E402
+from exportdigest.inputs import collect  # noqa: E402
+from exportdigest.model import paper_id  # noqa: E402
+from exportdigest.reader import Digests  # noqa: E402
 
 SEED = ROOT / "tests" / "data" / "2024-11-04.txt"
 TARGETS = {

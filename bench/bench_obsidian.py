@@ -27,10 +27,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from exportdigest.exporter import Run
+from exportdigest.exporters.obsidian import ObsidianExporter
 from exportdigest.inputs import collect
 from exportdigest.model import Source, paper_id
 from exportdigest.reader import Digests
-from exportdigest.exporters.obsidian import ObsidianExporter
 
 SEED = Path(__file__).resolve().parent.parent / "digests" / "2024-11-04.txt"
 

@@ -24,10 +24,10 @@ from peak_rss import peak_rss_kib  # noqa: E402 (beside this script)
 
 from exportdigest import digest_text  # noqa: E402
 from exportdigest.exporter import Run  # noqa: E402
+from exportdigest.exporters.jsonl import JsonlExporter  # noqa: E402
 from exportdigest.inputs import collect  # noqa: E402
 from exportdigest.model import paper_id  # noqa: E402
 from exportdigest.reader import Digests  # noqa: E402
-from exportdigest.exporters.jsonl import JsonlExporter  # noqa: E402
 
 SEED = ROOT / "tests" / "data" / "2024-11-04.txt"
 PER_FILE = 100

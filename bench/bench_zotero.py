@@ -27,10 +27,10 @@ from pyzotero import zotero  # noqa: E402
 from zotero_standin import ZoteroStandIn, many_entries  # noqa: E402
 
 from exportdigest.exporter import Run  # noqa: E402
-from exportdigest.inputs import collect  # noqa: E402
-from exportdigest.reader import Digests  # noqa: E402
 from exportdigest.exporters.zotero import ZoteroExporter  # noqa: E402
 from exportdigest.exporters.zotero.render import paper  # noqa: E402
+from exportdigest.inputs import collect  # noqa: E402
+from exportdigest.reader import Digests  # noqa: E402
 
 SEED = ROOT / "tests" / "data" / "2024-11-04.txt"
 

@@ -17,7 +17,7 @@ class BibtexExporter(FileExporter):
     summary = "BibTeX file (--out FILE) for LaTeX/biber and reference managers."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """The file, an entry at a time (the format lives in `exportdigest.exporters.citation.bibtex`)."""
+        """The file, an entry at a time (the format lives in `citation.bibtex`)."""
         from .citation.bibtex import bibliography
 
         yield from bibliography(entries)

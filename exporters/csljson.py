@@ -17,7 +17,7 @@ class CslJsonExporter(FileExporter):
     summary = "CSL-JSON file (--out FILE) for Zotero, Pandoc and other CSL processors."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """The array, an item at a time (the format lives in `exportdigest.exporters.citation.csljson`)."""
+        """The array, an item at a time (the format lives in `citation.csljson`)."""
         from .citation.csljson import items
 
         yield from items(entries)

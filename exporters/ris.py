@@ -17,7 +17,7 @@ class RisExporter(FileExporter):
     summary = "RIS file (--out FILE) for Zotero, EndNote and other reference managers."
 
     def render(self, entries: Iterable[Entry]) -> Iterator[str]:
-        """A record per entry (the format lives in `exportdigest.exporters.citation.ris`)."""
+        """A record per entry (the format lives in `citation.ris`)."""
         from .citation.ris import records
 
         yield from records(entries)

@@ -10,11 +10,18 @@ import sys
 import pytest
 from pybtex.database import parse_string
 
-from exportdigest.model import Commentary, Entry, Source, paper_id
 from exportdigest.exporters import citation
-from exportdigest.exporters.citation import Name, assign_keys, base_key, keyed, paper_url, split_name
+from exportdigest.exporters.citation import (
+    Name,
+    assign_keys,
+    base_key,
+    keyed,
+    paper_url,
+    split_name,
+)
 from exportdigest.exporters.citation.bibtex import bib_name
 from exportdigest.exporters.citation.latex import protect_case, safe_math, to_latex
+from exportdigest.model import Commentary, Entry, Source, paper_id
 
 DAY = dt.date(2024, 11, 4)
 
@@ -157,7 +164,14 @@ def test_the_word_and_in_a_name_cannot_split_it():
 def test_exporter_modules_import_neither_the_format_code_nor_any_parser():
     # The format code (exportdigest.exporters.citation) waits until a file is written: --help imports
     # every exporter module, so those stay as light as the FileExporter base.
-    late = ("exportdigest.exporters.citation", "rispy", "pybtex", "pylatexenc", "jsonschema", "bibtexparser")
+    late = (
+        "exportdigest.exporters.citation",
+        "rispy",
+        "pybtex",
+        "pylatexenc",
+        "jsonschema",
+        "bibtexparser",
+    )
     code = (
         "import sys\n"
         "from exportdigest.exporters.ris import RisExporter\n"

@@ -22,14 +22,14 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from strategies import english_line, korean_line, tag
 
 from exportdigest.exporter import Run
-from exportdigest.inputs import collect
-from exportdigest.model import Commentary, Entry, Source, arxiv_id, paper_id
-from exportdigest.parser import find_urls, has_hangul
-from exportdigest.reader import Digests
 from exportdigest.exporters.bibtex import BibtexExporter
 from exportdigest.exporters.citation import paper_url
 from exportdigest.exporters.csljson import CslJsonExporter
 from exportdigest.exporters.ris import RisExporter
+from exportdigest.inputs import collect
+from exportdigest.model import Commentary, Entry, Source, arxiv_id, paper_id
+from exportdigest.parser import find_urls, has_hangul
+from exportdigest.reader import Digests
 
 CSL_SCHEMA = json.loads((Path(__file__).parent / "data" / "csl-data.json").read_text("utf-8"))
 

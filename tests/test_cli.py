@@ -15,10 +15,10 @@ from conftest import SEED
 from exportdigest import digest_text
 from exportdigest.cli import build_command
 from exportdigest.exporter import Exporter, Outcome
+from exportdigest.exporters.jsonl import JsonlExporter
 from exportdigest.inputs import collect
 from exportdigest.reader import Digests
 from exportdigest.registry import Target
-from exportdigest.exporters.jsonl import JsonlExporter
 
 BROKEN = """2024-11-05
 Good Paper

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from obsidian_support import entry
 from strategies import entries
 
-from exportdigest.model import Commentary, Source
 from exportdigest.exporters.obsidian.context import digest_days, paper_context, paper_fingerprint
 from exportdigest.exporters.obsidian.tags import obsidian_tags
+from exportdigest.model import Commentary, Source
 
 
 def both(paper, links=None):

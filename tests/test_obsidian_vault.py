@@ -25,9 +25,9 @@ from strategies import entry_lists
 from test_obsidian_names import assert_safe
 
 from exportdigest.exporter import Run
-from exportdigest.model import Source
 from exportdigest.exporters.obsidian import ObsidianExporter
 from exportdigest.exporters.obsidian.tags import obsidian_tags
+from exportdigest.model import Source
 
 
 def export(vault: Path, entries, **settings) -> None:

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from exportdigest.model import Commentary, Entry, Source, paper_id
 from exportdigest.exporters.zotero import fingerprint
 from exportdigest.exporters.zotero.plan import Remote, decide
 from exportdigest.exporters.zotero.render import clean, one_line, paper
+from exportdigest.model import Commentary, Entry, Source, paper_id
 
 OFFICIAL = json.loads((Path(__file__).parent / "data/zotero/schema.json").read_text("utf-8"))
 TYPES = {t["itemType"]: t for t in OFFICIAL["itemTypes"]}
