@@ -76,24 +76,26 @@ def _target_options(targets: Mapping[str, Target]) -> list[click.Option]:
     return list(merged.values())
 
 
-def _value(ctx: click.Context, option: click.Option, section: Mapping[str, Any]) -> Any:
+def _value(ctx: click.Context, option: click.Option, section: Mapping[str, Any], table: str) -> Any:
     """An option's value: command line or environment, then the config section, then default."""
+    # The file's value is checked even where the command line wins: a broken file is named.
+    configured = (
+        config_file.setting(ctx, option, section[option.name], table)
+        if option.name in section
+        else None
+    )
     source = ctx.get_parameter_source(option.name)
-    if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
-        return ctx.params[option.name]
-    if option.name in section:
-        try:
-            return option.type_cast_value(ctx, section[option.name])
-        except click.BadParameter as exc:
-            raise click.UsageError(
-                f"config value for {option.name}: {exc.format_message()}"
-            ) from None
+    if option.name in section and source not in (
+        ParameterSource.COMMANDLINE,
+        ParameterSource.ENVIRONMENT,
+    ):
+        return configured
     return ctx.params[option.name]
 
 
 def _core(ctx: click.Context, name: str, defaults: Mapping[str, Any]) -> Any:
     param = next(p for p in ctx.command.params if p.name == name)
-    return _value(ctx, param, defaults)  # type: ignore[arg-type]
+    return _value(ctx, param, defaults, "defaults")  # type: ignore[arg-type]
 
 
 def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter]]:
@@ -105,15 +107,14 @@ def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter
             raise click.UsageError(f"unknown target '{name}' (known targets: {known})")
         if target.exporter is None:
             raise click.UsageError(f"target '{name}' {target.error}")
-        section = conf.get(name, {}) if isinstance(conf.get(name), dict) else {}
+        section = conf.get(name, {})
         known = {o.name for o in target.exporter.options}
         for key in sorted(set(section) - known):
-            click.echo(
-                f"exportdigest: config [{name}]: unknown key '{key}' ignored"
-                f" (known: {', '.join(sorted(known)) or 'none'})",
-                err=True,
+            _warn(
+                f"config [{name}]: unknown key '{key}' ignored"
+                f" (known: {', '.join(sorted(known)) or 'none'})"
             )
-        settings = {o.name: _value(ctx, o, section) for o in target.exporter.options}
+        settings = {o.name: _value(ctx, o, section, name) for o in target.exporter.options}
         run.secrets += tuple(
             str(settings[s]) for s in target.exporter.secret_options if settings.get(s)
         )
@@ -140,8 +141,10 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     from .reader import Digests, Selection, SpillFailed
 
     conf = config_file.load(params["config"])
+    config_file.check_tables(conf, {"defaults", *targets}, _warn)
     defaults = conf.get("defaults", {})
-    names = params["target"] or tuple(_listify(defaults.get("target", ())))
+    _warn_unknown_defaults(ctx, defaults)
+    names = _core(ctx, "target", defaults)
     if not names:
         known = ", ".join(targets)
         raise click.UsageError(f"no target given: use --target NAME (known targets: {known})")
@@ -165,7 +168,7 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     selection = Selection(
         since=since.date() if since else None,
         until=until.date() if until else None,
-        tags=tuple(params["tag"]) or tuple(_listify(defaults.get("tag", ()))),
+        tags=tuple(_core(ctx, "tag", defaults)),
     )
     try:
         digests = Digests(files, selection)
@@ -218,8 +221,16 @@ def _mask_error(ctx: click.Context, exc: click.ClickException) -> None:
         exc.message = run.mask(exc.message)
 
 
-def _listify(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
+def _warn(message: str) -> None:
+    click.echo(f"exportdigest: {message}", err=True)
+
+
+def _warn_unknown_defaults(ctx: click.Context, defaults: Mapping[str, Any]) -> None:
+    """Name the keys of `[defaults]` that no core option reads."""
+    known = {p.name for p in ctx.command.params if p.name in CORE_PARAMS}
+    known -= {"paths", "config", "list_targets"}
+    for key in sorted(set(defaults) - known):
+        _warn(f"config [defaults]: unknown key '{key}' ignored (known: {', '.join(sorted(known))})")
 
 
 def build_command(targets: Mapping[str, Target]) -> click.Command:
