@@ -15,6 +15,7 @@ from . import __version__
 from . import config as config_file
 from .exporter import Exporter, ExportFailed, Outcome, Run
 from .registry import Target, discover
+from .streams import echo_err, stdout_gone
 
 EXIT_OK, EXIT_EXPORT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_INPUT = "digests"
@@ -175,7 +176,7 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     except SpillFailed as exc:
         raise ExportFailed(str(exc)) from None
     for problem in digests.diagnostics:
-        click.echo(str(problem), err=True)
+        echo_err(str(problem))
     strict = _core(ctx, "strict", defaults)
     if strict and digests.diagnostics:
         raise InputProblem(
@@ -190,11 +191,15 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
         try:
             outcome = exporter.export(digests, count)
         except BrokenPipeError:
-            raise  # the reader of our output went away (`| head`): `main` stops quietly
+            # The reader of standard output left (`| head`): this target stops, quietly and
+            # without failing; the others still do their work.
+            stdout_gone()
+            outcome = Outcome()
+            outcome.notes.append("stopped: standard output was closed by its reader")
         except (ExportFailed, OSError) as exc:
             # One target failing must not stop the others: report it, carry on, exit 1.
             message = exc.format_message() if isinstance(exc, ExportFailed) else str(exc)
-            click.echo(run.mask(f"exportdigest: {name}: {message}"), err=True)
+            echo_err(run.mask(f"exportdigest: {name}: {message}"))
             outcome = Outcome()
             outcome.add("failed", 1)
             code = max(code, EXIT_EXPORT_FAILED)
@@ -222,7 +227,7 @@ def _mask_error(ctx: click.Context, exc: click.ClickException) -> None:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"exportdigest: {message}", err=True)
+    echo_err(f"exportdigest: {message}")
 
 
 def _warn_unknown_defaults(ctx: click.Context, defaults: Mapping[str, Any]) -> None:
@@ -244,9 +249,8 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             _mask_error(ctx, exc)
             raise
         except BrokenPipeError:
-            # The reader of our output (e.g. `| head`) went away: stop quietly, as Unix tools
-            # do. (Left to click, it would exit 1.)
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # Standard output's reader left outside any target (`--list-targets | head`).
+            stdout_gone()
             ctx.exit(EXIT_OK)
         except Exception as exc:  # a bug in a target: one clean message, never a key
             error = ExportFailed(f"internal error: {type(exc).__name__}: {exc}")
@@ -254,7 +258,7 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             if ctx.meta.get("run") and ctx.meta["run"].verbosity > 0:
                 import traceback
 
-                click.echo(ctx.meta["run"].mask(traceback.format_exc()), err=True)
+                echo_err(ctx.meta["run"].mask(traceback.format_exc()))
             raise error from None
         ctx.exit(code)
 
@@ -370,12 +374,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
-        click.echo("Aborted.", err=True)
+        echo_err("Aborted.")
         sys.exit(130)
     except click.ClickException as exc:
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-            click.echo("Try 'exportdigest --help' for help.", err=True)
-        click.echo(f"exportdigest: error: {exc.format_message()}", err=True)
+            echo_err(exc.ctx.get_usage())
+            echo_err("Try 'exportdigest --help' for help.")
+        echo_err(f"exportdigest: error: {exc.format_message()}")
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

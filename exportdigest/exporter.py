@@ -39,6 +39,7 @@ class Outcome:
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+        self.notes: list[str] = []  # said after the counts, e.g. why the target stopped
 
     def add(self, what: str, n: int = 1) -> None:
         """Count `n` papers (or notes) under the outcome `what`."""
@@ -57,7 +58,7 @@ class Outcome:
             if k in (CREATED, UPDATED, UNCHANGED, SKIPPED) or self.counts.get(k)
         ]
         parts += [f"{v} {k}" for k, v in self.counts.items() if k not in OUTCOMES and v]
-        return ", ".join(parts)
+        return ", ".join(parts + self.notes)
 
 
 class Run:
@@ -105,14 +106,16 @@ class Run:
         if not self.show_progress or length < 20:
             yield from items
             return
-        with click.progressbar(
-            items, length=length, label=label, file=click.get_text_stream("stderr")
-        ) as bar:
+        from .streams import STDERR
+
+        with click.progressbar(items, length=length, label=label, file=STDERR) as bar:
             yield from bar
 
 
 def _to_stderr(message: str) -> None:
-    click.echo(message, err=True)
+    from .streams import echo_err
+
+    echo_err(message)
 
 
 def _verb(action: str) -> str:

@@ -1,0 +1,58 @@
+"""Standard output and error whose reader may leave (`| head`): only what writes there stops."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any
+
+import click
+
+
+def _silence(fd: int) -> None:
+    """Point `fd` at /dev/null, so later writes and the final flush at exit go nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def stdout_gone() -> None:
+    """The reader of standard output left: drop what is still buffered and write nothing more."""
+    _silence(sys.stdout.fileno())
+
+
+class Stderr:
+    """Standard error as a stream that a reader's leaving turns into /dev/null, not an error."""
+
+    closed_by_reader = False
+
+    def write(self, text: str) -> int:
+        """Write `text`, or drop it once the reader is gone."""
+        if not Stderr.closed_by_reader:
+            try:
+                sys.stderr.write(text)
+                sys.stderr.flush()
+            except BrokenPipeError:
+                Stderr.closed_by_reader = True
+                _silence(sys.stderr.fileno())
+        return len(text)
+
+    def flush(self) -> None:
+        """Nothing waits here: every write is flushed at once."""
+
+    def isatty(self) -> bool:
+        """Whether standard error is a terminal (and still open)."""
+        return not Stderr.closed_by_reader and sys.stderr.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys.stderr, name)
+
+
+STDERR: IO[str] = Stderr()  # type: ignore[assignment]
+
+
+def echo_err(message: str) -> None:
+    """A line on standard error; nothing, and no error, once its reader has left."""
+    click.echo(message, file=STDERR)
