@@ -139,6 +139,7 @@ def _refuse_shared_outputs(chosen: list[tuple[str, Exporter]]) -> None:
 
 def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> int:
     from .inputs import collect
+    from .overlap import refuse_input_outputs, refuse_stdin_output
     from .reader import Digests, Selection, SpillFailed
 
     conf = config_file.load(params["config"])
@@ -159,12 +160,15 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     exporters = _build_exporters(ctx, targets, names, conf, run)
 
     paths = list(params["paths"]) or [DEFAULT_INPUT]
+    outputs = {out: name for name, exporter in exporters for out in exporter.outputs()}
+    refuse_stdin_output(outputs, "-" in paths)
     try:
         files = collect(paths)
     except FileNotFoundError as exc:
         raise click.UsageError(f"no such file or directory: {exc.args[0]}") from None
     if not files:
         raise click.UsageError(f"no digest files (*.txt) found in {', '.join(paths)}")
+    refuse_input_outputs(outputs, files)
     since, until = _core(ctx, "since", defaults), _core(ctx, "until", defaults)
     selection = Selection(
         since=since.date() if since else None,
