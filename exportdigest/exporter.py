@@ -108,7 +108,9 @@ class Run:
             return
         from .streams import STDERR
 
-        with click.progressbar(items, length=length, label=label, file=STDERR) as bar:
+        with click.progressbar(
+            items, length=length, label=label, file=STDERR, show_pos=True, show_eta=True
+        ) as bar:
             yield from bar
 
 

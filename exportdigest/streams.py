@@ -53,6 +53,19 @@ class Stderr:
 STDERR: IO[str] = Stderr()  # type: ignore[assignment]
 
 
+# C0 and C1 controls but tab and newline: digest text with ESC or BEL must not reach a
+# terminal as commands (colours, title changes, bells).
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+
+
+def printable(text: str) -> str:
+    """Text with control characters shown as escapes (`\\x1b`), tab and newline kept."""
+    if text.isprintable() or not any(ord(c) in _CONTROLS for c in text):
+        return text
+    return "".join(f"\\x{ord(c):02x}" if ord(c) in _CONTROLS else c for c in text)
+
+
 def echo_err(message: str) -> None:
-    """A line on standard error; nothing, and no error, once its reader has left."""
-    click.echo(message, file=STDERR)
+    """A line on standard error (controls escaped); nothing, and no error, once its reader
+    has left."""
+    click.echo(printable(message), file=STDERR)
