@@ -271,7 +271,6 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             _list_targets(targets)
             ctx.exit(EXIT_OK)
 
-    date = click.DateTime(formats=["%Y-%m-%d"])
     core = [
         click.Option(
             ["--target", "-t"],
@@ -293,18 +292,8 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             is_flag=True,
             help="Show what each target would create, update or leave; write nothing.",
         ),
-        click.Option(
-            ["--since"],
-            type=date,
-            metavar="DATE",
-            help="Only papers first posted on or after DATE (YYYY-MM-DD).",
-        ),
-        click.Option(
-            ["--until"],
-            type=date,
-            metavar="DATE",
-            help="Only papers first posted on or before DATE (YYYY-MM-DD).",
-        ),
+        _date_bound("--since", "after"),
+        _date_bound("--until", "before"),
         click.Option(
             ["--tag"],
             multiple=True,
@@ -351,6 +340,16 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
     )
     click.version_option(__version__, "--version", prog_name="exportdigest")(command)
     return command
+
+
+def _date_bound(flag: str, side: str) -> click.Option:
+    """`--since`/`--until DATE`: only papers first posted on or `side` (after/before) DATE."""
+    return click.Option(
+        [flag],
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="DATE",
+        help=f"Only papers first posted on or {side} DATE (YYYY-MM-DD).",
+    )
 
 
 def _terminal_width() -> int:

@@ -1,4 +1,4 @@
-"""The rules the citation-file targets share: name split, paper link, citation keys, escaping."""
+"""The rules the citation-file targets share: paper link, citation keys, escaping."""
 
 from __future__ import annotations
 
@@ -11,17 +11,11 @@ import pytest
 from pybtex.database import parse_string
 
 from exportdigest.exporters import citation
-from exportdigest.exporters.citation import (
-    Name,
-    assign_keys,
-    base_key,
-    keyed,
-    paper_url,
-    split_name,
-)
+from exportdigest.exporters.citation import assign_keys, base_key, keyed, paper_url
 from exportdigest.exporters.citation.bibtex import bib_name
 from exportdigest.exporters.citation.latex import protect_case, safe_math, to_latex
 from exportdigest.model import Commentary, Entry, Source, paper_id
+from exportdigest.names import split_name
 
 DAY = dt.date(2024, 11, 4)
 
@@ -39,28 +33,6 @@ def paper(title: str, authors=("Edward S. Hu",), day=DAY, abstract="", urls=()) 
         sources=(Source("d.txt", 1, day),),
         urls=tuple(urls),
     )
-
-
-@pytest.mark.parametrize(
-    ("written", "name"),
-    [
-        ("Edward S. Hu", Name(given="Edward S.", family="Hu")),
-        ("Jan van der Berg", Name(given="Jan", family="van der Berg")),
-        ("Johannes Von Oswald", Name(given="Johannes Von", family="Oswald")),  # not lowercase
-        ("Ludwig van Beethoven", Name(given="Ludwig", family="van Beethoven")),
-        ("Robert L. Logan IV", Name(given="Robert L.", family="Logan", suffix="IV")),
-        ("Martin Luther King Jr.", Name(given="Martin Luther", family="King", suffix="Jr.")),
-        ("Logan IV", Name(given="Logan", family="IV")),  # two words: no room for a suffix
-        ("OpenAI", Name(literal="OpenAI")),
-        ("van Gogh", Name(literal="van Gogh")),
-        ("김철수", Name(literal="김철수")),
-        ("Kim 철수", Name(literal="Kim 철수")),
-        ("山田 太郎", Name(literal="山田 太郎")),
-        ("Md  Rifat Arefin", Name(given="Md Rifat", family="Arefin")),
-    ],
-)
-def test_a_name_splits_by_the_documented_rule(written, name):
-    assert split_name(written) == name
 
 
 def test_the_papers_own_link_is_arxiv_else_the_first_link_of_its_abstract():

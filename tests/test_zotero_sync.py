@@ -312,3 +312,28 @@ def test_key_without_write_access_fails_cleanly(push, standin, seed_path):
     assert result.exit_code == 1
     assert "may not write to this library" in result.output
     assert standin.items == {}
+
+
+@pytest.mark.parametrize(
+    ("act", "reason"),
+    [
+        (lambda lib, key: lib.user_trash(key), "its note is in the Zotero trash"),
+        (lambda lib, key: lib.user_delete(key), "its note was deleted in Zotero"),
+        (
+            lambda lib, key: lib.user_edit(key, note=lib.items[key]["note"] + "<p>mine</p>"),
+            "its note was changed in Zotero",
+        ),
+    ],
+    ids=["trashed", "deleted", "edited"],
+)
+def test_a_held_note_gives_the_same_reason_on_every_run(push, standin, seed_path, act, reason):
+    push(str(seed_path))
+    act(standin, note_key("7dc7237e107aa167"))
+    edit_digest(seed_path, "from a single sequence.", "from one sequence.")
+    standin.reset_log()
+    first = push(str(seed_path))  # decided on the library's copies
+    again = push(str(seed_path))  # decided on what the first run recorded
+    for result in (first, again):
+        assert f"zotero: conflict: {TITLE}: {reason}; left as it is" in result.output
+        assert "0 updated, 9 unchanged, 0 skipped, 1 conflict" in result.output, result.output
+    assert standin.writes == []

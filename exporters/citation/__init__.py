@@ -2,10 +2,11 @@
 
 Each format module here (`ris`, `bibtex` with `latex`, `csljson`) keeps its own field table
 (format field -> value from a `Citation`) apart from its writer; the rules they must agree
-on live in this module, written once: how an author's name splits into family and given
-name, which link is the paper's own, the arXiv identifiers, the commentary text, and the
-citation key. The exporter classes (`exporters/ris.py`...) import this package only when
-they write, so `--help` stays fast.
+on live in this module, written once: which link is the paper's own, the commentary text,
+and the citation key. The rules they share with the Zotero target live in the core: how an
+author's name splits (`exportdigest.names`), the arXiv identifiers (`exportdigest.arxiv`)
+and one-line text (`exportdigest.text`). The exporter classes (`exporters/ris.py`...)
+import this package only when they write, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -16,54 +17,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from exportdigest import arxiv
 from exportdigest.model import Entry, arxiv_id
+from exportdigest.names import Name, split_name
 
 ID_LABEL = "exportdigest-id"  # "exportdigest-id: <id>" marks a paper in a manager's Extra field
-
-# Lowercase words that belong to the family name when they come right before it.
-PARTICLES = frozenset((
-    "von", "van", "de", "der", "den", "del", "della", "da", "das", "di", "do", "dos", "du", "la",
-    "le", "les", "ten", "ter", "zu", "zum", "zur", "vom", "af", "av", "bin", "ibn", "al", "el",
-    "y"
-))  # fmt: skip
-SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
-
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]"
-)
-_LINE_BREAKS = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """An author: family/given (and suffix), or one `literal` field when it cannot be split."""
-
-    given: str = ""
-    family: str = ""
-    suffix: str = ""
-    literal: str = ""
-
-
-def split_name(text: str) -> Name:
-    """Split a name as written ("Jan van der Berg") into family and given name.
-
-    The last word is the family name, with any lowercase particles right before it
-    (`van der Berg`); a trailing Jr./Sr./II/III/IV is the suffix; the rest is the given name.
-    A one-word name, a name of particles only, one in CJK script, or one holding `$` (math
-    that may contain spaces) stays a single field.
-    """
-    words = text.split()
-    # Inline math may hold spaces: splitting there would cut `$5 \times 5$` in two.
-    if len(words) < 2 or "$" in text or (not text.isascii() and _CJK.search(text)):
-        return Name(literal=text.strip())
-    suffix = words.pop() if len(words) >= 3 and words[-1] in SUFFIXES else ""
-    family = [words.pop()]
-    while words and words[-1] in PARTICLES:
-        family.insert(0, words.pop())
-    if not words:
-        return Name(literal=" ".join(family + ([suffix] if suffix else [])))
-    return Name(given=" ".join(words), family=" ".join(family), suffix=suffix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +42,12 @@ class Citation:
     @property
     def doi(self) -> str | None:
         """arXiv's DataCite DOI for the paper, when it is on arXiv."""
-        return f"10.48550/arXiv.{self.arxiv}" if self.arxiv else None
+        return arxiv.doi(self.arxiv) if self.arxiv else None
 
     @property
     def archive_id(self) -> str | None:
         """Zotero's `archiveID` form, `arXiv:2410.23506`."""
-        return f"arXiv:{self.arxiv}" if self.arxiv else None
+        return arxiv.archive_id(self.arxiv) if self.arxiv else None
 
     @property
     def id_line(self) -> str:
@@ -108,7 +66,7 @@ def citation(entry: Entry) -> Citation:
     return Citation(
         id=entry.id,
         title=entry.title,
-        names=tuple(split_name(author) for author in entry.authors),
+        names=tuple(name for name in map(split_name, entry.authors) if name),
         abstract=entry.abstract,
         date=entry.date,
         url=paper_url(entry, aid),
@@ -125,13 +83,8 @@ def paper_url(entry: Entry, aid: str | None) -> str | None:
     Links in the commentary usually point at other papers, so they never count.
     """
     if aid:
-        return f"https://arxiv.org/abs/{aid}"
+        return arxiv.abs_url(aid)
     return next((url for url in entry.urls if url in entry.abstract), None)
-
-
-def one_line(text: str) -> str:
-    """Text with every kind of line break folded into a space (for one-line formats)."""
-    return text if text.isprintable() else _LINE_BREAKS.sub(" ", text)
 
 
 # Citation keys -------------------------------------------------------------------------
@@ -164,10 +117,8 @@ def base_key(entry: Entry) -> str:
     word that is not a function word; all folded to ASCII. `anon` stands in for a name
     with no Latin letters.
     """
-    author = ""
-    if entry.authors:
-        name = split_name(entry.authors[0])
-        author = "".join(ascii_words(name.literal or name.family))
+    name = split_name(entry.authors[0]) if entry.authors else None
+    author = "".join(ascii_words(name.literal or name.family)) if name else ""
     words = [w for w in ascii_words(entry.title) if w not in _STOPWORDS]
     return f"{author or 'anon'}{entry.date.year}{words[0] if words else ''}"
 

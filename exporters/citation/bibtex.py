@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import Citation, Name, citation, keyed
+from exportdigest.names import Name
+
+from . import Citation, citation, keyed
 from .latex import protect_case, to_latex
 
 if TYPE_CHECKING:
@@ -22,12 +24,23 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 def bib_name(name: Name) -> str:
     """`Family, Given` (`Family, Suffix, Given`), or a braced single-field name.
 
-    A word `and` inside a name is braced, or BibTeX would split the name there.
+    Lower-case particles lead the family part (`van der Berg, Jan`), where BibTeX takes them
+    for its "von" part. Each part is encoded on its own, so math never spans a comma.
     """
     if name.literal:
         return "{" + to_latex(name.literal) + "}"
-    # Names hold no comma, so escaping the joined parts is escaping each part.
-    latex = to_latex(", ".join(p for p in (name.family, name.suffix, name.given) if p))
+    return ", ".join(_name_part(p) for p in (name.family, name.suffix, name.given) if p)
+
+
+def _name_part(text: str) -> str:
+    """One part of a name in LaTeX, braced where BibTeX would split it at a space.
+
+    BibTeX splits a name at a word `and` and a part at every space, math included (a style
+    abbreviating `$5 \\times 5$` would print `$. \\. 5.`): such a word or part is braced.
+    """
+    latex = to_latex(text)
+    if "$" in text:
+        return "{" + latex + "}"
     if "and" in latex.lower():
         latex = " ".join("{" + w + "}" if w.lower() == "and" else w for w in latex.split(" "))
     return latex

@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import Citation, Name, citation, keyed
+from exportdigest.names import Name
+
+from . import Citation, citation, keyed
 
 if TYPE_CHECKING:
     from exportdigest.model import Entry

@@ -7,7 +7,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import Citation, Name, citation, one_line
+from exportdigest.names import Name
+from exportdigest.text import one_line
+
+from . import Citation, citation
 
 if TYPE_CHECKING:
     from exportdigest.model import Entry

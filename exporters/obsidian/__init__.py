@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from exportdigest.exporter import Exporter, Outcome, TargetUsageError
+from exportdigest.options import force_option
 
 if TYPE_CHECKING:  # for annotations only: --help must not load the model
     from exportdigest.model import Entry
@@ -35,12 +36,7 @@ class ObsidianExporter(Exporter):
             type=click.Path(file_okay=False, path_type=Path),
             help="Folder of your own note templates (laid out like vault_template/).",
         ),
-        click.Option(
-            ["--force"],
-            is_flag=True,
-            help="Overwrite what exportdigest wrote even where it was edited since"
-            " (otherwise reported as a conflict and left alone).",
-        ),
+        force_option(),
     )
 
     def __init__(self, settings, run) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import click
 
 from exportdigest.exporter import Exporter, ExportFailed, Outcome, Run, TargetUsageError
+from exportdigest.options import force_option
 
 if TYPE_CHECKING:  # for annotations only: --help must not load the model
     from exportdigest.model import Entry
@@ -20,38 +21,36 @@ if TYPE_CHECKING:  # for annotations only: --help must not load the model
 from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, read
 
 
+def from_env(flag: str, **kwargs: Any) -> click.Option:
+    """An option its environment variable also sets (`--zotero-api-key`: `ZOTERO_API_KEY`)."""
+    envvar = flag.removeprefix("--").replace("-", "_").upper()
+    return click.Option([flag], envvar=envvar, show_envvar=True, **kwargs)
+
+
 class ZoteroExporter(Exporter):
     """Creates or updates one Zotero item (and note) per paper; never duplicates or clobbers."""
 
     summary = "Zotero library via the Web API: a preprint item and a commentary note per paper."
     options = (
-        click.Option(
-            ["--zotero-library-id"],
-            envvar="ZOTERO_LIBRARY_ID",
-            show_envvar=True,
+        from_env(
+            "--zotero-library-id",
             metavar="ID",
             help="Zotero library number (user ID, or group ID with --zotero-library-type group).",
         ),
-        click.Option(
-            ["--zotero-library-type"],
-            envvar="ZOTERO_LIBRARY_TYPE",
-            show_envvar=True,
+        from_env(
+            "--zotero-library-type",
             type=click.Choice(["user", "group"]),
             default="user",
             show_default=True,
             help="Whether the library is your own or a group's.",
         ),
-        click.Option(
-            ["--zotero-api-key"],
-            envvar="ZOTERO_API_KEY",
-            show_envvar=True,
+        from_env(
+            "--zotero-api-key",
             metavar="KEY",
             help="Zotero API key with write access (better: ZOTERO_API_KEY or the config file).",
         ),
-        click.Option(
-            ["--zotero-api-url"],
-            envvar="ZOTERO_API_URL",
-            show_envvar=True,
+        from_env(
+            "--zotero-api-url",
             default=DEFAULT_API_URL,
             show_default=True,
             metavar="URL",
@@ -69,11 +68,7 @@ class ZoteroExporter(Exporter):
             default=False,
             help="File new papers into a sub-collection per digest day (YYYY-MM-DD).",
         ),
-        click.Option(
-            ["--force"],
-            is_flag=True,
-            help="Overwrite what was changed by hand since the last export.",
-        ),
+        force_option(),
     )
     secret_options = ("zotero_api_key",)
     # Extra keyword arguments for the HTTP client (tests pass a fake clock and short timeouts).

@@ -15,8 +15,19 @@ from exportdigest.exporter import CONFLICT, CREATED, SKIPPED, UNCHANGED, UPDATED
 
 from . import fingerprint
 from .render import Paper
+from .state import GONE, TRASHED, Record
 
 SERVER_MANAGED = ("dateAdded", "dateModified")
+# Why a paper is held: what the user did in Zotero, to its item or to its note.
+DELETED, IN_TRASH, CHANGED = "deleted", "in trash", "changed"
+REASONS = {
+    ("item", DELETED): "deleted in Zotero",
+    ("item", IN_TRASH): "in the Zotero trash",
+    ("item", CHANGED): "changed in Zotero",
+    ("note", DELETED): "its note was deleted in Zotero",
+    ("note", IN_TRASH): "its note is in the Zotero trash",
+    ("note", CHANGED): "its note was changed in Zotero",
+}
 
 
 @dataclass
@@ -73,6 +84,30 @@ def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     return Decision(action, reason, objects)
 
 
+def recorded(paper: Paper, records: list[Record], force: bool) -> Decision | None:
+    """The decision the local records of the paper's objects make (they match the library's
+    versions), or None when the library's copies must be read and compared."""
+    if any(r.version == GONE for r in records) or any(r.current != r.pushed for r in records):
+        if force:
+            return None
+        pushed = (records[0].pushed, records[1].pushed if len(records) > 1 else "")
+        return held(_recorded_change(records), digest_changed(paper, pushed))
+    wanted = [paper.item_fp, paper.note_fp][: len(records)]
+    if [r.current for r in records] == wanted:
+        return Decision(UNCHANGED)
+    return None
+
+
+def _recorded_change(records: list[Record]) -> str:
+    """What the user did to a paper in Zotero, as its records show: the item, else its note."""
+    part, record = "item", records[0]
+    if record.version != GONE and record.current == record.pushed:
+        part, record = "note", records[-1]
+    if record.version == GONE:
+        return REASONS[part, DELETED]
+    return REASONS[part, IN_TRASH if record.current == TRASHED else CHANGED]
+
+
 def held(reason: str, changed: bool) -> Decision:
     """A paper changed in Zotero is left as it is: a conflict if the digest changed too."""
     return Decision(CONFLICT if changed else SKIPPED, reason)
@@ -93,23 +128,23 @@ def _user_changes(paper: Paper, remote: Remote, pushed: tuple[str, str] | None) 
     found = []
     item, note = remote.item, remote.note
     if remote.item_gone:
-        return ["deleted in Zotero"]  # its note went with it
+        return [REASONS["item", DELETED]]  # its note went with it
     if item is not None:
         if item.get("deleted"):
-            found.append("in the Zotero trash")
+            found.append(REASONS["item", IN_TRASH])
         same = fingerprint.item_fp(item, paper.arxiv) == paper.item_fp
         clean = pushed is not None and pushed[0] in fingerprint.item_fps(item)
         if not (same or clean):
-            found.append("changed in Zotero")
+            found.append(REASONS["item", CHANGED])
     if paper.note is not None:
         if remote.note_gone:
-            found.append("its note was deleted in Zotero")
+            found.append(REASONS["note", DELETED])
         elif note is not None:
             current = fingerprint.note_fp(note.get("note", ""))
             if not (current == paper.note_fp or (pushed is not None and current == pushed[1])):
-                found.append("its note was changed in Zotero")
+                found.append(REASONS["note", CHANGED])
             if note.get("deleted"):
-                found.append("its note is in the Zotero trash")
+                found.append(REASONS["note", IN_TRASH])
     return found
 
 

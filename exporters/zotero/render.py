@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from exportdigest import arxiv
 from exportdigest.model import Entry, arxiv_id
+from exportdigest.text import one_line
 
 from . import fingerprint
 from .keys import item_key, note_key
@@ -65,14 +67,14 @@ def clean(text: str) -> str:
     return _UNSTORABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def one_line(text: str) -> str:
-    """Text for a one-line field (title): any run of white space becomes one space."""
-    return " ".join(clean(text).split())
+def one_line_field(text: str) -> str:
+    """Text for a one-line field (title, tag): storable, on one line, without outer spaces."""
+    return one_line(clean(text)).strip()
 
 
 def paper(entry: Entry) -> Paper:
     """The Zotero objects for an entry."""
-    title = one_line(entry.title)
+    title = one_line_field(entry.title)
     item: dict[str, Any] = {
         "itemType": "preprint",
         "title": title,
@@ -91,10 +93,10 @@ def paper(entry: Entry) -> Paper:
 def arxiv_fields(identifier: str) -> dict[str, str]:
     """The fields Zotero's own arXiv translator fills for a preprint with this arXiv id."""
     fields = {
-        "url": f"https://arxiv.org/abs/{identifier}",
+        "url": arxiv.abs_url(identifier),
         "repository": "arXiv",
-        "archiveID": f"arXiv:{identifier}",
-        "DOI": f"10.48550/arXiv.{identifier}",
+        "archiveID": arxiv.archive_id(identifier),
+        "DOI": arxiv.doi(identifier),
         "date": "",
     }
     month = _NEW_STYLE.match(identifier) or _OLD_STYLE.search(identifier)
@@ -109,7 +111,7 @@ def _tags(tags: tuple[str, ...]) -> list[dict[str, Any]]:
     """Hashtags as automatic tags (type 1), so they stay apart from the user's own tags."""
     seen: dict[str, None] = {}
     for tag in tags:
-        name = one_line(tag)[:MAX_TAG].strip()
+        name = one_line_field(tag)[:MAX_TAG].strip()
         if name:
             seen.setdefault(name, None)
     return [{"tag": name, "type": 1} for name in seen]

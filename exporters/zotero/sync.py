@@ -19,7 +19,7 @@ from exportdigest.model import Entry
 from . import fingerprint, schema
 from .api import ApiError, ApiUnavailable, Reply, ZoteroApi, new_token
 from .collections import Collections
-from .plan import Decision, Remote, decide, digest_changed, held
+from .plan import Decision, Remote, decide, recorded
 from .remote import AccessDenied, Library, WriteDenied
 from .render import Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
@@ -145,15 +145,7 @@ class Sync:
             if version is None or record is None or record.version != version:
                 return None
             records.append(record)
-        if any(r.version == GONE for r in records) or any(r.current != r.pushed for r in records):
-            if self.force:
-                return None
-            pushed = (records[0].pushed, records[1].pushed if len(records) > 1 else "")
-            return held(_why(records), digest_changed(p, pushed))
-        wanted = [p.item_fp, p.note_fp][: len(records)]
-        if [r.current for r in records] == wanted:
-            return Decision(UNCHANGED)
-        return None
+        return recorded(p, records, self.force)
 
     def _plan_fetched(self, papers: list[Paper]) -> list[Work]:
         """Read the items these papers need compared (50 keys a request) and decide."""
@@ -350,19 +342,6 @@ class Sync:
             return
         self.state_file.save(self.state)
         self._saved = now
-
-
-def _why(records: list[Record]) -> str:
-    """The conflict a paper's records show: what the user did to it in Zotero."""
-    item = records[0]
-    item_clean = item.version != GONE and item.current == item.pushed
-    record = records[-1] if item_clean else item
-    whose = "its note " if item_clean else ""
-    if record.version == GONE:
-        return f"{whose}was deleted in Zotero" if whose else "deleted in Zotero"
-    if record.current == TRASHED:
-        return f"{whose}is in the Zotero trash" if whose else "in the Zotero trash"
-    return f"{whose}was changed in Zotero" if whose else "changed in Zotero"
 
 
 def _saved_version(saved: Any) -> int | None:
