@@ -34,7 +34,7 @@ class ObsidianExporter(Exporter):
             ["--template-dir"],
             metavar="PATH",
             type=click.Path(file_okay=False, path_type=Path),
-            help="Folder of your own note templates (laid out like vault_template/).",
+            help="Folder of your own note templates (paper.md.j2, ...: see docs/obsidian.md).",
         ),
         force_option(),
     )
@@ -56,7 +56,7 @@ class ObsidianExporter(Exporter):
         self.templates = checked_templates(self.template_dir)
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
-        """Sync the entries into the vault; see the README for the rules."""
+        """Sync the entries into the vault; see docs/obsidian.md for the rules."""
         from .export import VaultSync
 
         sync = VaultSync(

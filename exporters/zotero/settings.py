@@ -42,7 +42,7 @@ def read(settings: Mapping[str, Any]) -> ZoteroSettings:
         )
     if not library_id.isdigit():
         raise TargetUsageError(
-            "--zotero-library-id must be the library's number (see README: Zotero)"
+            "--zotero-library-id must be the library's number (see docs/zotero.md)"
         )
     api_key = str(settings.get("zotero_api_key") or "").strip()
     if not api_key:
