@@ -365,10 +365,16 @@ def test_two_runs_never_share_a_vault(sync, vault):
 
 def test_stale_temp_files_of_a_killed_run_are_removed(sync, vault):
     sync([FIRST])
-    stale = vault / "Papers" / ".exportdigest-999-0.tmp"
-    stale.write_text("half a note", "utf-8")
+    stale = [
+        vault / "Papers" / ".exportdigest-999-0.tmp",
+        vault / ".exportdigest" / ".exportdigest-9-1.tmp",
+    ]
+    for path in stale:
+        path.write_text("half a note", "utf-8")
+    mine = vault / "Papers" / ".my-draft.tmp"
+    mine.write_text("not the tool's", "utf-8")
     sync([FIRST])
-    assert not stale.exists()
+    assert not any(path.exists() for path in stale) and mine.exists()
 
 
 def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch):

@@ -25,6 +25,7 @@ from .names import fold
 PAPERS, TAGS, DIGESTS = "Papers", "Tags", "Digests"
 INDEX_STEM, BASE_FILE = "Paper index", "Papers.base"
 STATE_DIR = ".exportdigest"
+TOOL_DOT_FOLDERS = (STATE_DIR, ".obsidian")  # hidden folders the tool writes files in
 HEAD_BYTES = 1 << 16
 
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.MULTILINE)
@@ -81,6 +82,11 @@ class Vault:
             found.sort(key=lambda f: (f.path.count("/"), f.path))  # same choice on every run
             self.duplicates[key] = [f.path for f in found]
             self.notes[key] = found[0]
+        for hidden in TOOL_DOT_FOLDERS:  # the scan skips dot-folders, but the tool writes here
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(self.root / hidden):
+                    if is_temp(entry.name):
+                        self.stale_temps.append(f"{hidden}/{entry.name}")
 
     def _scan_folder(self, rel_dir: str, entries: list, cache: Cache, stack: list) -> None:
         for entry in entries:
