@@ -1,76 +1,75 @@
-"""Atomic file writes: a temp file beside the target, then a rename, so readers never see half."""
+"""Atomic file writes: every file the tool writes goes through here (temp file, then rename).
+
+The bytes go to a temp file beside the target (`.exportdigest-<pid>-<n>.tmp`, so a killed
+run's leftovers are recognisable by `is_temp` and can be removed), which then takes the
+target's name in one rename. A reader, or a run killed at any moment, sees the old file or
+the new one, never a part. A replaced file keeps its permissions; a new one gets the umask's.
+
+When to fsync (`durable`):
+- Vault notes, the vault's cache and settings files are not fsynced, one by one: a rename
+  gives the old file or the new one to anything that reads it while the system runs. Only
+  a power loss or an OS crash can lose what was written in the last seconds: a new note is
+  then missing, and the next run writes it again; on file systems that do not flush a file
+  before a rename that replaces another (ext4 and btrfs do), a note replaced just then
+  may come back empty. Thousands of fsyncs would make a run many times slower.
+- A single output file (a citation file, jsonl, the Zotero state) is fsynced once, before
+  its rename, so after a power loss it is the old file or the whole new one.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import filecmp
 import hashlib
+import itertools
 import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+
+TEMP_PREFIX, TEMP_SUFFIX = ".exportdigest-", ".tmp"
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_temp_numbers = itertools.count()
+# What os.link raises where the file system has no hard links (FAT, some network shares).
+_NO_LINKS = {errno.EPERM, errno.EACCES, errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.EMLINK}
+_NO_LINKS |= {getattr(errno, name) for name in ("ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)}
 
 
-@contextlib.contextmanager
-def atomic_writer(path: Path, keep_mode_of: Path | None = None) -> Iterator[BinaryIO]:
-    """A binary stream whose bytes replace `path` in one rename when the block ends cleanly.
+def is_temp(name: str) -> bool:
+    """Whether a file name is one of this module's temp files (left by a killed run)."""
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
 
-    On an exception the temp file is removed and `path` is left as it was.
+
+def write_atomic(
+    path: Path, data: bytes, *, create: bool = False, durable: bool = True
+) -> os.stat_result:
+    """Write `data` to `path` atomically; the written file's stat (size, mtime, inode).
+
+    `create` never replaces a file: FileExistsError if `path` exists, even when it appeared
+    a moment ago. `durable` fsyncs the file before the rename (see the module's rule).
     """
     path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        _give_mode(temp, keep_mode_of or path)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    temp, stat = _write_temp(path, (data,), durable)
+    _put(temp, path, create, stat)
+    return stat
 
 
-def _give_mode(temp: str, like: Path) -> None:
-    """The replaced file's permissions, or for a new file the umask's (mkstemp makes 0600)."""
-    try:
-        mode = os.stat(like).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    os.chmod(temp, mode)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically."""
-    with atomic_writer(path) as stream:
-        stream.write(data)
-
-
-def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
+def replace_if_changed(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> bool:
     """Stream chunks into a temp file; rename it over `path` unless the bytes are the same.
 
     Returns True when `path` was written; an unchanged file keeps its bytes and mtime.
     """
     path = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    temp, stat = _write_temp(path, chunks, durable)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
         if path.exists() and filecmp.cmp(temp, path, shallow=False):
-            return False
-        _give_mode(temp, path)
-        os.replace(temp, path)
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+            return False
+    except BaseException:
+        _remove(temp)
+        raise
+    _put(temp, path, False, stat)
+    return True
 
 
 def same_content(path: Path, chunks: Iterable[bytes]) -> bool:
@@ -83,3 +82,66 @@ def same_content(path: Path, chunks: Iterable[bytes]) -> bool:
             return hashlib.file_digest(stream, "sha256").digest() == digest.digest()
     except FileNotFoundError:
         return False
+
+
+def _write_temp(path: Path, chunks: Iterable[bytes], durable: bool) -> tuple[str, os.stat_result]:
+    """A new temp file beside `path` holding the chunks; its name and stat."""
+    while True:
+        temp = os.path.join(
+            path.parent, f"{TEMP_PREFIX}{os.getpid()}-{next(_temp_numbers)}{TEMP_SUFFIX}"
+        )
+        try:
+            fd = os.open(temp, _OPEN_FLAGS, 0o666)
+            break
+        except FileExistsError:
+            continue  # left by a killed run that had the same process id
+    try:
+        with open(fd, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+            stream.flush()
+            if durable:
+                os.fsync(fd)
+            stat = os.fstat(fd)
+    except BaseException:
+        _remove(temp)
+        raise
+    return temp, stat
+
+
+def _put(temp: str, path: Path, create: bool, stat: os.stat_result) -> None:
+    """Give `temp` the name `path` (replacing it unless `create`); on failure remove `temp`."""
+    try:
+        if create:
+            _link_new(temp, path)
+            return
+        with contextlib.suppress(FileNotFoundError):
+            mode = os.stat(path).st_mode & 0o7777
+            if mode != stat.st_mode & 0o7777:
+                os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def _link_new(temp: str, path: Path) -> None:
+    """Move `temp` to `path` unless `path` exists: a hard link fails rather than replaces."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "a file of that name exists", str(path)) from None
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # No hard links here: check, then rename (a file appearing in between is replaced).
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "a file of that name exists", str(path)) from None
+        os.rename(temp, path)
+        return
+    os.unlink(temp)
+
+
+def _remove(temp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)

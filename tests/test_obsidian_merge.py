@@ -70,3 +70,16 @@ def test_any_edit_inside_the_block_is_a_conflict_unless_forced(inserted):
     assert forced.action == UPDATED
     block = forced.text.split(" %%\n", 1)[1].split("%% exportdigest:end %%")[0]
     assert block == desired("new").inner
+
+
+def test_a_note_that_differs_only_in_its_in_fingerprint_is_left_as_it_is():
+    note = new_note(desired("old"))
+    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    assert merge(note, same_output).action == UNCHANGED
+
+
+def test_an_edit_of_the_tools_text_stays_while_the_tool_would_write_the_same():
+    edited = new_note(desired("old")).replace("## Commentary\n", "## Commentary\nmine\n")
+    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    assert merge(edited, same_output).action == UNCHANGED
+    assert merge(edited, desired("new")).action == CONFLICT

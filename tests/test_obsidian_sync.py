@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import frontmatter
@@ -366,10 +365,16 @@ def test_two_runs_never_share_a_vault(sync, vault):
 
 def test_stale_temp_files_of_a_killed_run_are_removed(sync, vault):
     sync([FIRST])
-    stale = vault / "Papers" / ".exportdigest-999-0.tmp"
-    stale.write_text("half a note", "utf-8")
+    stale = [
+        vault / "Papers" / ".exportdigest-999-0.tmp",
+        vault / ".exportdigest" / ".exportdigest-9-1.tmp",
+    ]
+    for path in stale:
+        path.write_text("half a note", "utf-8")
+    mine = vault / "Papers" / ".my-draft.tmp"
+    mine.write_text("not the tool's", "utf-8")
     sync([FIRST])
-    assert not stale.exists()
+    assert not any(path.exists() for path in stale) and mine.exists()
 
 
 def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch):
@@ -392,32 +397,18 @@ def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch)
     assert "1 updated" in sync([with_commentary(FIRST, "새 해설.")]).output
 
 
-@pytest.fixture(params=["in turn", "writer process"])
-def writer_mode(request, monkeypatch):
-    """New notes written in turn, or by the forked writer process (Linux, large runs)."""
-    from exportdigest.exporters.obsidian import export as export_module
-
-    if request.param == "writer process" and not sys.platform.startswith("linux"):
-        pytest.skip("the writer process is Linux-only")
-    monkeypatch.setattr(
-        export_module, "BACKGROUND_FROM", 0 if request.param != "in turn" else 10**9
-    )
-    return request.param
-
-
 def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the_next(
-    sync, vault, monkeypatch, writer_mode
+    sync, vault, monkeypatch
 ):
-    from exportdigest.exporters.obsidian import vault as vault_module
-
-    real_create = vault_module._create_from
+    real_link = os.link
 
     def someone_was_faster(temp, path):
+        path = Path(path)
         if path.name == f"{FIRST.title.replace(':', ' -')}.md" and not path.exists():
             path.write_text("the user's note, saved a moment ago\n", "utf-8")
-        return real_create(temp, path)
+        return real_link(temp, path)
 
-    monkeypatch.setattr(vault_module, "_create_from", someone_was_faster)
+    monkeypatch.setattr(os, "link", someone_was_faster)
     result = sync([FIRST, SECOND])
     monkeypatch.undo()
     assert "2 created" in result.output
@@ -432,20 +423,18 @@ def disk_full_for(monkeypatch, prefix: str) -> None:
     """Creating a note whose name starts with `prefix` fails as on a full disk."""
     import errno
 
-    from exportdigest.exporters.obsidian import vault as vault_module
-
-    real_create = vault_module._create_from
+    real_link = os.link
 
     def disk_full(temp, path):
-        if path.name.startswith(prefix):
+        if Path(path).name.startswith(prefix):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_create(temp, path)
+        return real_link(temp, path)
 
-    monkeypatch.setattr(vault_module, "_create_from", disk_full)
+    monkeypatch.setattr(os, "link", disk_full)
 
 
 def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land(
-    sync, vault, monkeypatch, writer_mode
+    sync, vault, monkeypatch
 ):
     disk_full_for(monkeypatch, "Belief State")
     result = sync([FIRST, SECOND], code=1)
@@ -459,39 +448,7 @@ def test_a_new_note_that_cannot_be_written_is_counted_failed_and_the_others_land
     assert "1 created, 0 updated, 1 unchanged" in sync([FIRST, SECOND]).output
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the writer process is Linux's")
-def test_a_writer_process_that_dies_loses_no_note_and_the_next_run_makes_no_double(
-    sync, vault, monkeypatch
-):
-    from exportdigest.exporters.obsidian import export as export_module
-    from exportdigest.exporters.obsidian import writer as writer_module
-
-    monkeypatch.setattr(export_module, "BACKGROUND_FROM", 0)
-    real_create = writer_module.create_note
-    parent = os.getpid()
-
-    def dies_after_one(vault_, names, data):
-        papers_there = list((vault_.root / "Papers").glob("*.md"))
-        if os.getpid() != parent and names[0].startswith("Papers/") and papers_there:
-            os._exit(3)  # killed after writing the first paper note
-        return real_create(vault_, names, data)
-
-    monkeypatch.setattr(writer_module, "create_note", dies_after_one)
-    result = sync([FIRST, SECOND], code=1)
-    monkeypatch.undo()
-    assert "the writer process stopped before reporting" in result.output
-    assert "2 failed" in result.output
-    assert unresolved_links(vault) == []
-    assert len(list((vault / "Papers").glob("*.md"))) == 1  # written, but never reported
-    result = sync([FIRST, SECOND])
-    assert set(papers(vault)) == {FIRST.id, SECOND.id}
-    assert len(list((vault / "Papers").glob("*.md"))) == 2
-    assert "1 created, 0 updated, 1 unchanged" in result.output
-
-
-def test_a_digest_note_that_cannot_be_written_is_counted_failed(
-    sync, vault, monkeypatch, writer_mode
-):
+def test_a_digest_note_that_cannot_be_written_is_counted_failed(sync, vault, monkeypatch):
     disk_full_for(monkeypatch, "Digest ")
     result = sync([FIRST, SECOND], code=1)
     monkeypatch.undo()
@@ -501,28 +458,6 @@ def test_a_digest_note_that_cannot_be_written_is_counted_failed(
     result = sync([FIRST, SECOND])
     assert (vault / "Digests" / "Digest 2024-11-04.md").exists()
     assert unresolved_links(vault) == []
-
-
-def test_beside_another_thread_notes_are_written_in_turn_without_forking(sync, vault, monkeypatch):
-    import threading
-
-    from exportdigest.exporters.obsidian import export as export_module
-
-    def no_fork():
-        raise AssertionError("forked while another thread ran")
-
-    monkeypatch.setattr(export_module, "BACKGROUND_FROM", 0)
-    monkeypatch.setattr(os, "fork", no_fork)
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        result = sync([FIRST, SECOND])
-    finally:
-        stop.set()
-        other.join()
-    assert "2 created" in result.output
-    assert set(papers(vault)) == {FIRST.id, SECOND.id}
 
 
 def test_a_copied_note_is_reported_and_only_one_of_the_two_is_kept_up_to_date(sync, vault):

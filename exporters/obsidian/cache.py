@@ -1,7 +1,8 @@
 """What the last run learnt about the vault, so an unchanged note need not be read again.
 
 Kept in `<vault>/.exportdigest/` (a hidden folder Obsidian ignores); deleting it only makes the
-next run read every note. `files.json` holds what each note's head said; a note's entry is
+next run read every note. `files.json` holds what each note's head said (its `in` may be
+newer: the fingerprint of a note found to hold what the tool writes); a note's entry is
 trusted only while the file's size, modification time and inode are the same, and its time is
 older than the cache file's own (a note changed within the clock tick the cache was saved in
 is read again). `papers.json` holds each paper's listing, for the index and digest notes when

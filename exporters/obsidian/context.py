@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -54,9 +55,6 @@ def short_title(title: str) -> str:
 
 def digest_days(entry: Entry) -> list[tuple[str, list[int]]]:
     """The days the paper was posted on, each with its digest parts, in date order."""
-    if len(entry.sources) == 1:  # most papers are posted once
-        source = entry.sources[0]
-        return [(source.date.isoformat(), [source.part])]
     days: dict[str, list[int]] = {}
     for source in entry.sources:
         parts = days.setdefault(source.date.isoformat(), [])
@@ -135,48 +133,11 @@ def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
     return {"count": sum(len(d["papers"]) for d in ordered), "days": ordered}
 
 
-def rows_fingerprint(rows: Iterable[Sequence[str]], salt: str) -> str:
-    """A short hash of rows of text (a note's inputs in canonical order)."""
-    return _digest([salt, *("\1".join(row) for row in rows)])
+def fingerprint(context: Mapping, salt: str) -> str:
+    """A short hash of a note's template context and of the templates (`salt`).
 
-
-def paper_fingerprint(
-    entry: Entry,
-    tags: Sequence[str],
-    tag_links: Sequence[str],
-    days: Sequence[tuple[str, list[int]]],
-    day_links: Mapping[str, str],
-    salt: str,
-) -> str:
-    """A short hash of everything `paper_context` derives the paper's variables from.
-
-    Nothing else goes in (not the digest file's path or line), and no context is built, so
-    an unchanged paper is recognised in microseconds.
+    A note is rendered from nothing else, so an equal hash means the note would come out
+    the same: a re-run need not render it. The context is hashed as canonical JSON.
     """
-    commentary, authors, urls = entry.commentary, entry.authors, entry.urls
-    parts = [
-        salt,
-        entry.id,
-        entry.title,
-        entry.abstract,
-        commentary.ko,
-        commentary.en,
-        entry.date.isoformat(),
-        str(len(authors)),
-        *authors,
-        str(len(tags)),
-        *tags,
-        *tag_links,
-        str(len(days)),
-    ]
-    for day, numbers in days:
-        parts += (day, ",".join(map(str, numbers)), day_links[day])
-    parts.append(str(len(urls)))
-    parts += urls
-    return _digest(parts)
-
-
-def _digest(parts: list[str]) -> str:
-    # Digest text never holds NUL (the reader refuses it), so NUL separates fields unambiguously.
-    joined = "\0".join(parts).encode("utf-8", "surrogatepass")
-    return hashlib.sha256(joined).hexdigest()[:16]
+    text = json.dumps(context, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(f"{salt}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]

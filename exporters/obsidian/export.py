@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import gc
 import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import frontmatter
+import yaml
 
 from exportdigest.exporter import (
     CONFLICT,
@@ -33,12 +34,11 @@ from .context import (
     Listed,
     digest_context,
     digest_days,
+    fingerprint,
     index_context,
     listed,
     paper_context,
-    paper_fingerprint,
     paper_properties,
-    rows_fingerprint,
 )
 from .names import fold, safe_name, with_suffix
 from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
@@ -55,7 +55,6 @@ from .vault import (
     UnsafePath,
     Vault,
 )
-from .writer import BACKGROUND_FROM, Done, Job, NoteWriter
 
 LABEL = "obsidian"
 
@@ -77,9 +76,8 @@ class VaultSync:
         self.force = force
         self.starter_dir = starter_dir
         self.vault = Vault(root)
-        self.writer = NoteWriter(self.vault, background=False)
         self.outcome = Outcome()
-        self.dirty = False  # whether a note was written (so the cache must be saved)
+        self.dirty = False  # whether a note's facts changed (so the cache must be saved)
         self.cache: Cache | None = None
         self.listed: dict[str, tuple[Listed, str]] = {}  # papers of this run: listing, note path
         self.days: defaultdict[str, set[str]] = defaultdict(set)  # day -> digest file names
@@ -87,13 +85,12 @@ class VaultSync:
         self.day_links: dict[str, str] = {}
         self.tag_links: dict[str, str] = {}
         self.tag_paths: dict[str, str] = {}
-        self.tag_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # -- the run ----------------------------------------------------------------------------
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Sync every entry, then the digest notes, the index and the base."""
-        with self._lock(), _no_cyclic_gc():
+        with self._lock():
             self._start_vault()
             self.cache = Cache(self.root / STATE_DIR)
             self.vault.scan(self.cache)
@@ -102,9 +99,8 @@ class VaultSync:
             if self.vault.stale_temps and not self.run.dry_run:
                 removed = self.vault.remove_stale_temps()
                 self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
-            with self._writing(count):
-                for entry in self.run.progress(entries, count, LABEL):
-                    self._paper(entry)
+            for entry in self.run.progress(entries, count, LABEL):
+                self._paper(entry)
             others = self._vault_papers()
             rows = [
                 (paper, self.vault.link(rel, paper.title))
@@ -175,93 +171,39 @@ class VaultSync:
     # -- paper notes --------------------------------------------------------------------------
 
     def _paper(self, entry: Entry) -> None:
-        # Runs once per paper, on every re-run too: memoised links are looked up inline.
-        tags = self._tags(entry.tags)
-        known_tags, known_days = self.tag_links, self.day_links
-        tag_links = [known_tags.get(tag) or self._tag_link(tag) for tag in tags]
+        """The paper's note: left when its fingerprint says so, else created or merged."""
+        tags = obsidian_tags(entry.tags)
         days = digest_days(entry)
-        day_links = {day: known_days.get(day) or self._day_link(day) for day, _parts in days}
-        files_of_day = self.days
         for source in entry.sources:
-            files_of_day[source.date.isoformat()].add(source.path.rpartition("/")[2])
-        salt = self.templates.fingerprint
-        h_in = paper_fingerprint(entry, tags, tag_links, days, day_links, salt)
-        found = self.vault.notes.get(("paper", entry.id))
-        if found is not None and not self.force and found.h_in == h_in:
-            self.listed[entry.id] = (listed(entry), found.path)
-            self._count(UNCHANGED, found.path)
-            return
+            self.days[source.date.isoformat()].add(source.path.rpartition("/")[2])
+        tag_links = [self._tag_link(tag) for tag in tags]
+        day_links = {day: self._day_link(day) for day, _parts in days}
         context = paper_context(entry, tags, tag_links, days, day_links)
-        desired = Desired(paper_properties(context), self._inner(PAPER, context), h_in)
-        if found is not None:
-            action, path = self._update(found.path, desired, "paper", entry.id), found.path
+        h_in = fingerprint(context, self.templates.fingerprint)
+        found = self.vault.get("paper", entry.id)
+        path: str | None
+        if found is not None and not self.force and found.h_in == h_in:
+            action, path = UNCHANGED, found.path
         else:
-            path = self._create_paper(entry, context, desired)
-            action = CREATED if path else FAILED
+            desired = Desired(paper_properties(context), self._inner(PAPER, context), h_in)
+            if found is not None:
+                action, path = self._update(found.path, desired, "paper", entry.id), found.path
+            else:
+                path = self._create_paper(entry, context, desired)
+                action = CREATED if path else FAILED
         if path:
             self.listed[entry.id] = (listed(entry), path)
         self._count(action, path or entry.title)
 
-    def _tags(self, raw: tuple[str, ...]) -> tuple[str, ...]:
-        """The paper's hashtags as Obsidian tags (memoised: papers share their tags)."""
-        tags = self.tag_cache.get(raw)
-        if tags is None:
-            tags = self.tag_cache[raw] = obsidian_tags(raw)
-        return tags
-
     def _create_paper(self, entry: Entry, context: dict, desired: Desired) -> str | None:
+        """Write the paper's new note under the name its file-name template gives."""
         name = safe_name(self._render(FILENAME, context).strip())
         name = name or safe_name(f"Untitled {entry.id[:8]}")
         stems = itertools.chain(
             (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
             (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
         )
-        facts = ("paper", entry.id, desired.h_in)
-        if self.run.dry_run:
-            return self._create(PAPERS, stems, new_note(desired), facts)
-        # Two spare names, in case a file appears under the first while the run goes on.
-        stems, names = iter(stems), []
-        with contextlib.suppress(NameTaken):
-            while len(names) < 3:
-                names.append(self.vault.claim(PAPERS, stems))
-        if not names:
-            self.run.say(f"{LABEL}: no free name in {PAPERS}/ for {name!r}")
-            return None
-        # Written now or by the writer process; the outcome is settled after the last paper.
-        self.writer.submit(Job(tuple(names), desired, facts, entry.id))
-        self.dirty = True
-        return names[0]
-
-    @contextlib.contextmanager
-    def _writing(self, notes: int) -> Iterator[None]:
-        """New notes go to a writer (its own process from BACKGROUND_FROM notes on, Linux);
-        when the block ends, every one is written and what failed is counted."""
-        self.writer = NoteWriter(self.vault, notes >= BACKGROUND_FROM)
-        try:
-            yield
-        finally:
-            done = self.writer.finish()
-        self._settle(done)
-
-    def _settle(self, done: list[Done]) -> None:
-        """Free the spare names, and count as failed the notes that could not be made.
-
-        A paper's job is owned by its id; a digest note's by its outcome label.
-        """
-        for job, rel, why in done:
-            for name in job.names:
-                if name != rel:
-                    self.vault.release(name)
-            paper = job.facts[0] == "paper"
-            if rel is None:
-                self.run.say(f"{LABEL}: cannot write {job.names[0]}: {why}")
-                if paper:
-                    self.listed.pop(job.owner, None)
-                self.outcome.add(_key(CREATED, "" if paper else job.owner), -1)
-                self.outcome.add(FAILED)
-            elif rel != job.names[0]:
-                self.run.detail(f"{LABEL}: {job.names[0]} appeared meanwhile; wrote {rel}")
-                self.listed[job.owner] = (self.listed[job.owner][0], rel)
+        return self._create(PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in))
 
     def _inner(self, template: str, context: dict) -> str:
         """A template's text for the managed block (ends with one newline, no markers inside)."""
@@ -291,8 +233,8 @@ class VaultSync:
                 return None
             try:
                 return rel if self._write(rel, text, True, facts) else None
-            except NameTaken:
-                continue  # a file appeared under that name meanwhile: take the next
+            except NameTaken as exc:  # a file appeared under that name meanwhile: take the next
+                self.run.detail(f"{LABEL}: {exc}")
 
     def _update(self, rel: str, desired: Desired, kind: str, key: str) -> str:
         """Merge `desired` into the note at `rel`; the outcome word."""
@@ -307,14 +249,21 @@ class VaultSync:
         if decision.action == CONFLICT:
             return self._conflict(rel, decision.reason)
         facts = (kind, key, desired.h_in)
-        if decision.action == UPDATED and not self._write(rel, decision.text, False, facts):
-            return FAILED
-        return decision.action
+        if decision.action == UPDATED and decision.text is not None:
+            return UPDATED if self._write(rel, decision.text, False, facts) else FAILED
+        # Already what the tool writes (its `in` may be another's): remember it as made from
+        # these inputs, so the next run skips it without rendering.
+        known = self.vault.facts.get(rel)
+        if known is not None and not self.run.dry_run and known[3:] != list(facts):
+            self.vault.facts[rel] = [*known[:3], *facts]
+            self.dirty = True
+        return UNCHANGED
 
     def _write(self, rel: str, text: str, create: bool, facts: tuple) -> bool:
         """Write a note atomically and remember its facts; False (and say why) if it failed.
 
         A new note (`create`) never replaces a file: NameTaken if one appeared meanwhile.
+        In a dry run nothing is written, and it is taken as done.
         """
         if self.run.dry_run:
             return True
@@ -409,89 +358,76 @@ class VaultSync:
             dt.date.fromisoformat(day): [] for day in self.days
         }
         for paper, link in rows:
-            sources = paper.sources
-            if len(sources) == 1:  # most papers: no day to skip twice
-                papers = by_day.get(sources[0].date)
-                if papers is not None:
-                    papers.append((paper, link, sources[0]))
-                continue
             seen = set()
-            for source in sources:
+            for source in paper.sources:
                 if source.date in by_day and source.date not in seen:
                     seen.add(source.date)
                     by_day[source.date].append((paper, link, source))
-        with self._writing(len(by_day)):  # after the papers: links name where they landed
-            for date, papers in sorted(by_day.items()):
-                self._digest_note(date, papers)
+        for date, papers in sorted(by_day.items()):
+            self._digest_note(date, papers)
 
     def _digest_note(self, date: dt.date, papers: list[tuple[Listed, str, Source]]) -> None:
         """The note of one digest day, listing its papers (the paper, its link, that posting)."""
-        day, files = date.isoformat(), sorted(self.days[date.isoformat()])
-        inputs = sorted((f"{s.part:09d}", f"{s.line:09d}", p.title, link) for p, link, s in papers)
-        h_in = rows_fingerprint([(day, *files), *inputs], self.templates.fingerprint)
+        day = date.isoformat()
+        context = digest_context(day, [row[:2] for row in papers], sorted(self.days[day]))
         props = {KIND_KEY: f"digest/{day}", "date": date}
-        self._managed_note(
-            ("digest", day),
-            self._day_path(day),
-            h_in,
-            lambda: digest_context(day, [r[:2] for r in papers], files),
-            (DIGEST, props, "digest notes"),
-        )
+        self._managed_note(("digest", day), self._day_path(day), DIGEST, context, props)
 
-    def _managed_note(self, identity, rel, h_in, make_context, what) -> None:
-        """Create or update a note that is all managed block (digest days, the index).
-
-        `h_in` fingerprints the inputs, so an unchanged note costs no rendering at all.
-        """
+    def _managed_note(self, identity, rel, template, context, props) -> None:
+        """Create or update a note that is all managed block (digest days, the index)."""
         kind, key = identity
-        template, props, label = what
+        label = "index" if kind == "index" else f"{kind} notes"
+        h_in = fingerprint(context, self.templates.fingerprint)
         found = self.vault.get(kind, key)
         if found is not None and not self.force and found.h_in == h_in:
             self._count(UNCHANGED, found.path, label)
             return
-        desired = Desired(props, self._inner(template, make_context()), h_in)
+        desired = Desired(props, self._inner(template, context), h_in)
         if found is not None:
             self._count(self._update(found.path, desired, kind, key), found.path, label)
             return
-        if not self.run.dry_run:
-            self.writer.submit(Job((rel,), desired, (kind, key, h_in), label))
-            self.dirty = True
-        self._count(CREATED, rel, label)
+        try:
+            written = self._write(rel, new_note(desired), True, (kind, key, h_in))
+        except NameTaken as exc:  # its name is in links already: no other name will do
+            self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+            written = False
+        self._count(CREATED if written else FAILED, rel, label)
 
     # -- the index and the base ---------------------------------------------------------------
 
     def _vault_papers(self) -> dict[str, tuple[Listed, str]]:
         """Papers with a note in the vault that this run did not bring (for index and days)."""
+        by_link = self._digest_days_by_link()
         others = {}
         for (kind, key), found in self.vault.notes.items():
             if kind != "paper" or key in self.listed:
                 continue
             cached = self.cache.papers.get(key)
-            paper = Listed.from_json(key, cached) if cached else self._listing_from_note(found)
+            paper: Listed | None = Listed.from_json(key, cached) if cached else None
+            if paper is None:
+                paper = self._listing_from_note(found, by_link)
             if paper is not None:
                 others[key] = (paper, found.path)
         return others
 
-    def _listing_from_note(self, found) -> Listed | None:
+    def _listing_from_note(self, found, by_link: dict[str, str]) -> Listed | None:
         """A paper's listing read back from its note's properties (when the cache lacks it)."""
         try:
-            parts = note.split(self.vault.read(found.path).decode("utf-8"))
-            values = properties.parse(parts.properties or "").values
-        except (OSError, UnicodeDecodeError, properties.PropertiesError):
+            values, _body = frontmatter.parse(self.vault.read(found.path).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
             return None
-        by_link = self._digest_days_by_link()
         days = set()
-        for link in values.get("digests") or []:
-            target = str(link).strip("[]").split("|")[0]
-            if fold(target) in by_link:
-                days.add(dt.date.fromisoformat(by_link[fold(target)]))
+        links = values.get("digests")
+        for link in links if isinstance(links, list) else []:
+            target = fold(str(link).strip("[]").split("|")[0])
+            if target in by_link:
+                days.add(dt.date.fromisoformat(by_link[target]))
         date = values.get("date")
         if not isinstance(date, dt.date):
             date = min(days, default=dt.date.min)
         title = str(values.get("title") or found.path.rsplit("/", 1)[-1].removesuffix(".md"))
         return Listed(found.key, title, date, tuple(Source("", 0, d, 1) for d in sorted(days)))
 
-    @functools.cache  # noqa: B019 - one sync object per run
     def _digest_days_by_link(self) -> dict[str, str]:
         """Digest day of each digest note, by every link name that reaches it."""
         by_link = {}
@@ -503,18 +439,14 @@ class VaultSync:
 
     def _index(self, rows: list[tuple[Listed, str]]) -> None:
         """The index of every paper in the vault, brought by this run or not."""
-        inputs = sorted((paper.date.isoformat(), paper.title, link) for paper, link in rows)
-        h_in = rows_fingerprint(inputs, self.templates.fingerprint)
-        props = {KIND_KEY: "index", "papers": len(rows)}
+        context = index_context(rows)
+        props = {KIND_KEY: "index", "papers": context["count"]}
         found = self.vault.get("index", "")
         if found is not None:
             rel = found.path
         else:
             rel = self.vault.claim("", [INDEX_STEM, f"{INDEX_STEM} (exportdigest)"])
-        with self._writing(1):
-            self._managed_note(
-                ("index", ""), rel, h_in, lambda: index_context(rows), (INDEX, props, "index")
-            )
+        self._managed_note(("index", ""), rel, INDEX, context, props)
 
     def _base(self) -> None:
         """The Bases view of all papers: written once, then the user's (it is live anyway)."""
@@ -543,26 +475,5 @@ class VaultSync:
 
 
 def _key(action: str, label: str) -> str:
-    """The outcome count a note's action goes under: `created` for papers, else labelled."""
-    return f"{label} {action}" if label else action
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cycle collector while a run allocates (its data has no reference cycles).
-
-    With 10,000 papers in memory each full collection walks them all; pausing it makes a
-    re-run a quarter faster. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            # Everything the run allocated still counts as young: the first collection after
-            # enabling would walk it all (30 ms at 10,000 papers). Moving it to the oldest
-            # generation (freeze, then unfreeze: list splices, no walk) spares that.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+    """The outcome count a note's action goes under: papers and failures plainly, else labelled."""
+    return f"{label} {action}" if label and action != FAILED else action

@@ -1,37 +1,20 @@
-"""Note properties (YAML frontmatter): emitted by a real YAML emitter, parsed with key positions."""
+"""Note properties (YAML frontmatter): written by PyYAML's dumper, parsed with key positions."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import yaml
-from yaml.events import (
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
-from yaml.resolver import Resolver
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STR = "tag:yaml.org,2002:str"
-_resolver = Resolver()
-_SCALARS: dict[tuple[type, object], ScalarEvent] = {}
 # YAML 1.2 core-schema scalars that are not strings (PyYAML resolves by YAML 1.1 rules).
 _YAML12_TYPED = re.compile(
     r"(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
     r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)\Z"
 )
 
 
@@ -39,69 +22,34 @@ class PropertiesError(ValueError):
     """The properties block is not a YAML mapping (Obsidian shows it as invalid)."""
 
 
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """PyYAML's safe dumper, except that strings Obsidian (a YAML 1.2 reader) would take for
+    a number, bool or null are quoted too, and a list shared by two keys is written twice
+    (Obsidian does not follow YAML anchors)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+# A string is written plain only where resolving it gives back a string; these patterns
+# resolve to a non-string tag (which one does not matter), so such strings are quoted.
+for _first in "~nNtTfF-+0123456789.":
+    _Dumper.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_TYPED, [_first])
+
+
 def emit(values: Mapping[str, object]) -> str:
     """Block-style YAML for a flat mapping of str, int, date and lists of str, keys in order.
 
-    Events go straight to the emitter (the libyaml one when present): the bytes of
-    `yaml.safe_dump(..., sort_keys=False)` at half the cost, which matters at 10,000 notes,
-    except that strings a YAML 1.2 reader (Obsidian) would take for a number are quoted too.
+    Lists are block lists (an empty one `[]`); strings are plain unless they need quotes.
     """
-    return yaml.emit(_events(values), Dumper=_DUMPER, allow_unicode=True, width=1 << 30)
-
-
-# Events are immutable to the emitter, so the structural ones are made once.
-_HEAD = (
-    StreamStartEvent(),
-    DocumentStartEvent(explicit=False),
-    MappingStartEvent(None, None, True, flow_style=False),
-)
-_TAIL = (MappingEndEvent(), DocumentEndEvent(explicit=False), StreamEndEvent())
-_LIST_START = SequenceStartEvent(None, None, True, flow_style=False)
-_EMPTY_LIST = (SequenceStartEvent(None, None, True, flow_style=True), SequenceEndEvent())
-_LIST_END = SequenceEndEvent()
-
-
-def _events(values: Mapping[str, object]) -> list[object]:
-    events = list(_HEAD)
-    for key, value in values.items():
-        events.append(_scalar(key))
-        if isinstance(value, list | tuple):
-            if value:
-                events.append(_LIST_START)
-                events += map(_scalar, value)
-                events.append(_LIST_END)
-            else:
-                events += _EMPTY_LIST
-        else:
-            events.append(_scalar(value))
-    events += _TAIL
-    return events
-
-
-def _scalar(value: object) -> ScalarEvent:
-    # Names, tags and links recur across thousands of notes: resolve each value's style once.
-    key = (type(value), value)
-    event = _SCALARS.get(key)
-    if event is None:
-        if len(_SCALARS) > 100_000:
-            _SCALARS.clear()
-        event = _SCALARS[key] = _new_scalar(value)
-    return event
-
-
-def _new_scalar(value: object) -> ScalarEvent:
-    if isinstance(value, bool) or value is None:
-        raise TypeError(f"unsupported property value {value!r}")
-    if isinstance(value, dt.date | int):
-        text = value.isoformat() if isinstance(value, dt.date) else str(value)
-        return ScalarEvent(None, None, (True, False), text)
-    text = str(value)
-    # Plain style only where a reader gets the string back (not a date, number, bool...).
-    plain = (
-        _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR
-        and _YAML12_TYPED.fullmatch(text) is None
+    return yaml.dump(
+        dict(values),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        default_flow_style=False,
+        sort_keys=False,
+        width=1 << 30,
     )
-    return ScalarEvent(None, None, (plain, True), text)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ The tool owns a fixed set of property keys and the text between the block marker
 note still hashes to it, nothing the tool wrote was edited and the note may be updated.
 Everything else (other properties, text outside the block) is the user's and is copied
 through byte for byte. Items the user appended to `tags` or `aliases` are theirs too.
+
+A note that already holds what the tool would write is left as it is, whatever its `in`
+fingerprint says (so notes of an older version are not rewritten for a new fingerprint).
+An edited note is left too while the tool would write what it wrote last time (same `out`);
+only when both the user and the tool changed it is it a conflict.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ class Desired:
 
     @functools.cached_property
     def h_out(self) -> str:
-        """The hash of the tool's part (worked out where the note is written: it costs)."""
+        """The hash of the tool's part, as `content_hash` makes it."""
         return content_hash(self.properties, self.inner)
 
     @property
@@ -88,9 +93,15 @@ def merge(text: str, desired: Desired, force: bool = False) -> Decision:
         if found is None:  # edited, but perhaps into exactly what the tool now writes
             found = _user_additions(props.values, keys, block.inner, desired.h_out)
         if found is None and not force:
+            if block.h_out == desired.h_out:
+                # The tool would write what it wrote last time: nothing to bring in, so the
+                # user's edit of the tool's part stays, as while the paper is unchanged.
+                return Decision(UNCHANGED)
             return Decision(CONFLICT, reason=_edited(props.values, keys, block))
     additions = found if found is not None else _leftovers(props.values, desired.properties)
     values = _with_additions(desired.properties, additions)
+    if block is not None and _holds(props.values, block, values, desired):
+        return Decision(UNCHANGED)
     front = _properties_text(props, values, keys)
     if block is None:
         body = f"{desired.marker}\n{desired.inner}{note.END}\n{parts.body}"
@@ -98,6 +109,23 @@ def merge(text: str, desired: Desired, force: bool = False) -> Decision:
         body = block.body(desired.marker, desired.inner)
     updated = note.join(front, body)
     return Decision(UNCHANGED) if updated == text else Decision(UPDATED, updated)
+
+
+def _holds(have: Mapping, block: note.Block, values: Mapping, desired: Desired) -> bool:
+    """Whether the note already holds what the tool would write, in whatever YAML layout.
+
+    Only the `in` fingerprint of its marker may differ (made by another version, or from
+    inputs that do not show): such a note is left as it is, not rewritten.
+    """
+    return (
+        block.inner == desired.inner
+        and block.h_out == desired.h_out
+        and all(
+            have.get(key, _MISSING) == value
+            or (have.get(key, _MISSING) in _EMPTY and value in _EMPTY)
+            for key, value in values.items()
+        )
+    )
 
 
 def content_hash(values: Mapping[str, object], inner: str) -> str:

@@ -8,7 +8,6 @@ belongs to the tool when its properties hold `paper_id` (a paper) or `exportdige
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import re
 from collections import Counter
@@ -18,22 +17,21 @@ from typing import NamedTuple
 
 import yaml
 
+from exportdigest.atomic import is_temp, write_atomic
+
 from .cache import Cache
 from .names import fold
 
 PAPERS, TAGS, DIGESTS = "Papers", "Tags", "Digests"
 INDEX_STEM, BASE_FILE = "Paper index", "Papers.base"
 STATE_DIR = ".exportdigest"
-TEMP_PREFIX, TEMP_SUFFIX = ".exportdigest-", ".tmp"
+TOOL_DOT_FOLDERS = (STATE_DIR, ".obsidian")  # hidden folders the tool writes files in
 HEAD_BYTES = 1 << 16
 
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.MULTILINE)
 _PAPER_ID = re.compile(rb"^paper_id:[ \t]*['\"]?([0-9a-f]{16})['\"]?[ \t]*\r?$", re.MULTILINE)
 _KIND = re.compile(rb"^exportdigest:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
 _H_IN = re.compile(rb"^%% exportdigest:begin in=([0-9a-f]{16}) ", re.MULTILINE)
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-_NEW_MODE = 0o666 & ~_UMASK
 
 
 class UnsafePath(Exception):
@@ -67,7 +65,6 @@ class Vault:
         self.facts: dict[str, list] = {}
         self._shared: dict[tuple[str, str], list[Found]] = {}  # keys with several notes
         self._checked_dirs: set[str] = set()
-        self._temp_names = itertools.count()
 
     def scan(self, cache: Cache) -> None:
         """Index every note by name and every tool note by id (unchanged files from the cache)."""
@@ -85,15 +82,17 @@ class Vault:
             found.sort(key=lambda f: (f.path.count("/"), f.path))  # same choice on every run
             self.duplicates[key] = [f.path for f in found]
             self.notes[key] = found[0]
+        for hidden in TOOL_DOT_FOLDERS:  # the scan skips dot-folders, but the tool writes here
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(self.root / hidden):
+                    if is_temp(entry.name):
+                        self.stale_temps.append(f"{hidden}/{entry.name}")
 
     def _scan_folder(self, rel_dir: str, entries: list, cache: Cache, stack: list) -> None:
-        # A re-run spends most of its time here (one entry per note): names are bound locally.
-        stems, facts_of, notes, shared = self.stems, self.facts, self.notes, self._shared
-        lookup = cache.lookup
         for entry in entries:
             name = entry.name
             if name[0] == ".":
-                if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                if is_temp(name):
                     self.stale_temps.append(rel_dir + name)
                 continue
             if entry.is_dir(follow_symlinks=False):
@@ -101,26 +100,24 @@ class Vault:
                 continue
             if not name.endswith(".md"):
                 # `[[Papers.base]]` or `[[figure.png]]` reach this file: no note may take it.
-                key = fold(name)
-                stems[key] = stems.get(key, 0) + 1
+                self.stems[fold(name)] += 1
                 continue
-            key = fold(name[:-3])
-            stems[key] = stems.get(key, 0) + 1
+            self.stems[fold(name[:-3])] += 1
             if entry.is_symlink():
                 continue  # not a note the tool would ever replace
             rel = rel_dir + name
             stat = entry.stat(follow_symlinks=False)
-            facts = lookup(rel, stat)
+            facts = cache.lookup(rel, stat)
             if facts is None:
                 self.misses += 1
                 facts = [stat.st_mtime_ns, stat.st_size, stat.st_ino, *read_facts(entry.path)]
-            facts_of[rel] = facts
+            self.facts[rel] = facts
             if facts[3]:
                 found = Found(rel, facts[3], facts[4], facts[5])
                 key = (found.kind, found.key)
-                first = notes.setdefault(key, found)
+                first = self.notes.setdefault(key, found)
                 if first is not found:  # two notes claim one paper (or tag, day): `scan` picks
-                    shared.setdefault(key, [first]).append(found)
+                    self._shared.setdefault(key, [first]).append(found)
 
     def get(self, kind: str, key: str) -> Found | None:
         """The tool's note of this kind and key, if the vault has one."""
@@ -136,13 +133,6 @@ class Vault:
                 self.stems[key] += 1
                 return rel
         raise NameTaken(f"no free name in {folder or 'the vault'}/ for {stem!r}")
-
-    def release(self, rel: str) -> None:
-        """Give back a name `claim` handed out and no note took."""
-        key = fold(rel.rsplit("/", 1)[-1].removesuffix(".md"))
-        self.stems[key] -= 1
-        if self.stems[key] <= 0:
-            del self.stems[key]
 
     def reserve(self, name: str) -> None:
         """Keep a file's name (with its extension) from every new note, if it is not there yet."""
@@ -180,10 +170,10 @@ class Vault:
         return self.path(rel).read_bytes()
 
     def write(self, rel: str, data: bytes, create: bool) -> list:
-        """Write a note atomically (temp file, then rename); return its facts' stat part.
+        """Write a file of the vault atomically; return its facts' stat part.
 
-        `create` never replaces an existing file (NameTaken); otherwise the note is replaced
-        and keeps its permissions. A run killed at any point leaves the old or the new note.
+        `create` never replaces an existing file (NameTaken); otherwise the file is replaced
+        and keeps its permissions. Not fsynced (see exportdigest.atomic for why).
         """
         path = self.path(rel)
         folder = path.parent
@@ -192,28 +182,10 @@ class Vault:
                 self._inside(folder.parent)
                 folder.mkdir(parents=True, exist_ok=True)
             self._inside(folder)
-        temp = f"{folder}{os.sep}{TEMP_PREFIX}{os.getpid()}-{next(self._temp_names)}{TEMP_SUFFIX}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                stat = os.fstat(fd)
-            finally:
-                os.close(fd)
-            if create:
-                _create_from(temp, path)
-            else:
-                with contextlib.suppress(FileNotFoundError):
-                    mode = os.stat(path).st_mode & 0o7777
-                    if mode != _NEW_MODE:
-                        os.chmod(temp, mode)
-                os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
+            stat = write_atomic(path, data, create=create, durable=False)
+        except FileExistsError:
+            raise NameTaken(f"{path.name} appeared during the run; left alone") from None
         return [stat.st_mtime_ns, stat.st_size, stat.st_ino]
 
     def remove_stale_temps(self) -> int:
@@ -224,20 +196,6 @@ class Vault:
                 os.unlink(self.path(rel))
                 removed += 1
         return removed
-
-
-def _create_from(temp: str, path: Path) -> None:
-    """Move `temp` to `path` unless `path` exists (a hard link fails rather than replaces)."""
-    try:
-        os.link(temp, path)
-    except FileExistsError:
-        raise NameTaken(f"{path.name} appeared during the run; left alone") from None
-    except OSError:  # a file system without hard links
-        if os.path.lexists(path):
-            raise NameTaken(f"{path.name} appeared during the run; left alone") from None
-        os.rename(temp, path)
-        return
-    os.unlink(temp)
 
 
 def read_facts(path: str) -> list:
