@@ -145,3 +145,47 @@ def _link_new(temp: str, path: Path) -> None:
 def _remove(temp: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temp)
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Remove the temp files that killed runs left beside `path`; how many.
+
+    Only those of runs that are gone: the process id in the name is not running (a live
+    concurrent run's temp file is never touched). Version 0.1 named its temp files
+    `.<name>.<8 characters>.tmp` without a process id; those of `path`'s name go too.
+    """
+    folder = Path(path).parent
+    old_prefix = f".{Path(path).name[:40]}."
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if is_temp(name):
+            pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
+            if not pid.isdigit() or _running(int(pid)):
+                continue
+        elif not (
+            name.startswith(old_prefix)
+            and name.endswith(TEMP_SUFFIX)
+            and len(name) == len(old_prefix) + 8 + len(TEMP_SUFFIX)
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this id exists (this process's own temp files count as live)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or no way to tell: leave its file alone
+    return True

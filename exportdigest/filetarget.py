@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -98,16 +100,51 @@ class FileExporter(Exporter):
                 stream.flush()
             outcome.add(CREATED, count)
             return outcome
-        from .atomic import replace_if_changed, same_content
+        from .atomic import remove_stale_temps, replace_if_changed, same_content
 
-        path = Path(self.out).expanduser()
+        given = Path(self.out).expanduser()
+        if _is_stream(given):
+            return self._stream_into(given, chunks, count)
+        # A symlink is followed, as the shell's `>` follows it: the link stays, and the file
+        # it points to (existing or not) is replaced atomically.
+        path = Path(os.path.realpath(given)) if given.is_symlink() else given
         existed = path.exists()
         if self.run.dry_run:
             changed = not same_content(path, chunks)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            removed = remove_stale_temps(path)
+            if removed:
+                self.run.detail(f"{label}: removed {removed} temp file(s) a killed run left")
             changed = replace_if_changed(path, chunks)
         action = (UPDATED if existed else CREATED) if changed else UNCHANGED
         outcome.add(action, count)
-        self.run.plan(action, f"{path} ({count} paper{'' if count == 1 else 's'})")
+        self.run.plan(action, f"{given} ({_papers(count)})")
         return outcome
+
+    def _stream_into(self, path: Path, chunks: Iterable[bytes], count: int) -> Outcome:
+        """Write into a FIFO, a device or `/dev/fd/N` as a stream (there is nothing to replace)."""
+        outcome = Outcome()
+        if self.run.dry_run:
+            for _ in chunks:
+                pass
+        else:
+            with open(path, "wb") as stream:
+                for chunk in chunks:
+                    stream.write(chunk)
+        outcome.add(CREATED, count)
+        self.run.plan(CREATED, f"{path} ({_papers(count)}, written as a stream)")
+        return outcome
+
+
+def _is_stream(path: Path) -> bool:
+    """Whether `path` (its links followed) is a FIFO, a device or a socket, not a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _papers(count: int) -> str:
+    return f"{count} paper{'' if count == 1 else 's'}"
