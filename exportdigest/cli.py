@@ -109,11 +109,11 @@ def _build_exporters(ctx, targets, names, conf, run) -> list[tuple[str, Exporter
         if target.exporter is None:
             raise click.UsageError(f"target '{name}' {target.error}")
         section = conf.get(name, {})
-        known = {o.name for o in target.exporter.options}
-        for key in sorted(set(section) - known):
+        keys = {o.name for o in target.exporter.options}
+        for key in sorted(set(section) - keys):
             _warn(
                 f"config [{name}]: unknown key '{key}' ignored"
-                f" (known: {', '.join(sorted(known)) or 'none'})"
+                f" (known: {', '.join(sorted(k for k in keys if k)) or 'none'})"
             )
         settings = {o.name: _value(ctx, o, section, name) for o in target.exporter.options}
         run.secrets += tuple(
@@ -224,10 +224,17 @@ class InputProblem(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def _mask_error(ctx: click.Context, exc: click.ClickException) -> None:
+def _masked(ctx: click.Context, exc: click.ClickException) -> click.ClickException:
+    """`exc`, or the same error (class, exit code, context) with every registered secret
+    masked in its message."""
+    import copy
+
     run = ctx.meta.get("run")
-    if run is not None:
-        exc.message = run.mask(exc.message)
+    if run is None or run.mask(exc.message) == exc.message:
+        return exc
+    masked = copy.copy(exc)
+    click.ClickException.__init__(masked, run.mask(exc.message))
+    return masked
 
 
 def _warn(message: str) -> None:
@@ -250,15 +257,16 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
         try:
             code = _run(ctx, targets, **params)
         except click.ClickException as exc:
-            _mask_error(ctx, exc)
-            raise
+            masked = _masked(ctx, exc)
+            if masked is exc:
+                raise
+            raise masked from None
         except BrokenPipeError:
             # Standard output's reader left outside any target (`--list-targets | head`).
             stdout_gone()
             ctx.exit(EXIT_OK)
         except Exception as exc:  # a bug in a target: one clean message, never a key
-            error = ExportFailed(f"internal error: {type(exc).__name__}: {exc}")
-            _mask_error(ctx, error)
+            error = _masked(ctx, ExportFailed(f"internal error: {type(exc).__name__}: {exc}"))
             if ctx.meta.get("run") and ctx.meta["run"].verbosity > 0:
                 import traceback
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
@@ -47,7 +47,7 @@ class FileExporter(Exporter):
     """
 
     format_name = ""
-    options = (out_option(),)
+    options: ClassVar[Sequence[click.Option]] = (out_option(),)
     encoding = "utf-8"
 
     def __init_subclass__(cls, **kwargs) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
+from typing import Any, TextIO, cast
 
 import click
 
@@ -50,7 +50,7 @@ class Stderr:
         return getattr(sys.stderr, name)
 
 
-STDERR: IO[str] = Stderr()  # type: ignore[assignment]
+STDERR = cast(TextIO, Stderr())  # duck-typed: what click.echo and progressbar call
 
 
 # C0 and C1 controls but tab and newline: digest text with ESC or BEL must not reach a
