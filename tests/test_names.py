@@ -68,7 +68,7 @@ WRITTEN = {
         {"firstName": "Martin Luther", "lastName": "King Jr."},
         "King, Martin Luther, Jr.",
         "King, Jr., Martin Luther",
-        {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+        {"family": "King", "given": "Martin Luther, Jr."},  # Zotero's form of a suffix
     ),
     "Sandy And Bull": (
         {"firstName": "Sandy And", "lastName": "Bull"},

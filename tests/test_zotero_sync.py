@@ -306,6 +306,21 @@ def test_wrong_key_or_library_is_one_clear_error(push, standin, seed_path, tmp_p
     assert not (tmp_path / "state").exists()
 
 
+def test_a_wrong_key_says_only_zotero_was_not_written(run_cli, standin, seed_path, tmp_path):
+    out = tmp_path / "papers.jsonl"
+    result = run_cli(
+        *("-t", "jsonl", "--jsonl-out", str(out), "-t", "zotero"),
+        *("--zotero-library-id", standin.library_id, "--zotero-api-url", standin.url),
+        str(seed_path),
+        env={"ZOTERO_API_KEY": "WrongKey0000000000000000"},
+    )
+    assert result.exit_code == 2
+    assert len(out.read_text("utf-8").splitlines()) == 10  # jsonl was written
+    (error,) = [line for line in result.output.splitlines() if "error" in line.lower()]
+    assert "refused access" in error and error.endswith("nothing was written to Zotero")
+    assert standin.items == {}
+
+
 def test_key_without_write_access_fails_cleanly(push, standin, seed_path):
     standin.write_access = False
     result = push(str(seed_path))
@@ -337,3 +352,21 @@ def test_a_held_note_gives_the_same_reason_on_every_run(push, standin, seed_path
         assert f"zotero: conflict: {TITLE}: {reason}; left as it is" in result.output
         assert "0 updated, 9 unchanged, 0 skipped, 1 conflict" in result.output, result.output
     assert standin.writes == []
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_an_item_naming_another_paper_is_a_conflict_force_cannot_resolve(
+    push, standin, seed_path, force
+):
+    push(str(seed_path))
+    key = item_key("7dc7237e107aa167")
+    extra = standin.items[key]["extra"].replace("7dc7237e107aa167", "0123456789abcdef")
+    standin.user_edit(key, extra=extra)
+    standin.reset_log()
+    result = push(*(["--force"] if force else []), str(seed_path))
+    (line,) = [line for line in result.output.splitlines() if "zotero: conflict:" in line]
+    assert f"{TITLE}: key {key} is taken by another Zotero item; left as it is" in line
+    assert "--force" not in line  # it would not overwrite it
+    assert "exportdigest-id line in that item's Extra" in line
+    assert "1 conflict" in result.output and standin.writes == []
+    assert standin.items[key]["extra"] == extra

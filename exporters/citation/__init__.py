@@ -2,11 +2,11 @@
 
 Each format module here (`ris`, `bibtex` with `latex`, `csljson`) keeps its own field table
 (format field -> value from a `Citation`) apart from its writer; the rules they must agree
-on live in this module, written once: which link is the paper's own, the commentary text,
-and the citation key. The rules they share with the Zotero target live in the core: how an
-author's name splits (`exportdigest.names`), the arXiv identifiers (`exportdigest.arxiv`)
-and one-line text (`exportdigest.text`). The exporter classes (`exporters/ris.py`...)
-import this package only when they write, so `--help` stays fast.
+on live in this module, written once: which link is the paper's own, and the citation key.
+The rules they share with the Zotero target live in the core: how an author's name splits
+(`exportdigest.names`), the arXiv identifiers (`exportdigest.arxiv`) and one-line text
+(`exportdigest.text`). The exporter classes (`exporters/ris.py`...) import this package
+only when they write, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -53,11 +53,6 @@ class Citation:
     def id_line(self) -> str:
         """`exportdigest-id: <id>`, the line that lets a re-import be recognised."""
         return f"{ID_LABEL}: {self.id}"
-
-    @property
-    def commentary(self) -> str:
-        """Korean then English commentary, a blank line between them (each may be empty)."""
-        return "\n\n".join(part for part in (self.ko, self.en) if part)
 
 
 def citation(entry: Entry) -> Citation:

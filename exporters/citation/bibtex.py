@@ -54,6 +54,11 @@ TEXT, TITLE, NAMES, VERBATIM, MACRO = "text", "title", "names", "verbatim", "mac
 # standard macro; the day of posting has no BibTeX field every style reads, so it is left
 # out (`date` beside `year` makes biber warn). Zotero reads `eprint` with `eprinttype` into
 # Extra; `archiveprefix` is what natbib styles and arXiv's own export use.
+# Each commentary has a field of its own, which Zotero's BibTeX import makes a child note
+# (it does so for `annote`, `comment`, `review`, `notes`, and for `note`, which styles
+# print): the Korean in `comment`, which no style prints (JabRef shows it as comments), the
+# English in `annote`, which annotated-bibliography styles print (pdfLaTeX can typeset it).
+# A field name is never repeated: BibTeX readers such as pybtex refuse a duplicate field.
 FIELDS: tuple[tuple[str, Callable[[Citation], object], Encoding], ...] = (
     ("title", lambda c: c.title, TITLE),
     ("author", lambda c: c.names, NAMES),
@@ -61,7 +66,8 @@ FIELDS: tuple[tuple[str, Callable[[Citation], object], Encoding], ...] = (
     ("month", lambda c: MONTHS[c.date.month - 1], MACRO),
     ("abstract", lambda c: c.abstract, TEXT),
     ("keywords", lambda c: ", ".join(c.tags), TEXT),
-    ("annote", lambda c: c.commentary, TEXT),
+    ("comment", lambda c: c.ko, TEXT),
+    ("annote", lambda c: c.en, TEXT),
     ("url", lambda c: c.url, VERBATIM),
     ("eprint", lambda c: c.arxiv, VERBATIM),
     ("eprinttype", lambda c: "arxiv" if c.arxiv else None, VERBATIM),

@@ -17,11 +17,17 @@ ITEM_TYPE = "article"  # CSL's type for a preprint; Zotero maps it to its `prepr
 
 
 def csl_name(name: Name) -> dict:
-    """`{"family", "given"[, "suffix"]}`, or `{"literal"}` for a single-field name."""
+    """`{"family", "given"}`, a suffix after a comma in `given`; `{"literal"}` for one field.
+
+    Zotero's CSL import reads only `family` and `given`, and its own creators hold a suffix
+    as `Ronald, Jr.` in the first name; citeproc-js and Pandoc's citeproc read a `given`
+    with a comma and no `suffix` as given name and suffix. A `suffix` beside it would be
+    printed twice (`Ronald, Jr., Jr.`), so the suffix travels in `given` alone.
+    """
     if name.literal:
         return {"literal": name.literal}
-    parts = {"family": name.family, "given": name.given, "suffix": name.suffix}
-    return {field: text for field, text in parts.items() if text}
+    given = f"{name.given}, {name.suffix}" if name.suffix else name.given
+    return {field: text for field, text in (("family", name.family), ("given", given)) if text}
 
 
 def csl_note(c: Citation) -> str:

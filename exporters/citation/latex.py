@@ -1,10 +1,11 @@
 """Text to BibTeX field content that LaTeX, BibTeX/biber and pybtex read back as the text.
 
 Every character with a meaning in TeX or in BibTeX's brace counting is replaced by a
-command that prints it (`&` -> `\\&`, `\\` -> `{\\textbackslash}`, a lone `{` -> a brace
-balanced for BibTeX with `\\vphantom`, as Zotero's own exporter writes it). Inline math
-written the LaTeX way (`$\\alpha$`, `$5 \\times 5$`) is kept as math when it is made only
-of plain symbols and standard LaTeX math commands; any other `$` is escaped as a dollar.
+command that prints it (`&` -> `\\&`, `\\` -> `{\\textbackslash}`, `{x}` -> `\\{x\\}`; a brace
+with no counterpart -> one balanced for BibTeX with `\\vphantom`, as Zotero's own exporter
+writes it). Inline math written the LaTeX way (`$\\alpha$`, `$5 \\times 5$`) is kept as
+math when it is made only of plain symbols and standard LaTeX math commands; any other `$`
+is escaped as a dollar.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import re
 
 # Backslash and braces first, all at once (their escapes hold braces and backslashes); then
-# the rest, whose escapes hold none of the characters replaced after them.
-BRACE_ESCAPES = {
-    "\\": "{\\textbackslash}",
-    "{": "\\{\\vphantom{\\}}",
-    "}": "\\vphantom{\\{}\\}",
-}
+# the rest, whose escapes hold none of the characters replaced after them. BibTeX counts
+# `\\{` as a brace too: a pair is balanced as it is, but a brace with no counterpart gets a
+# `\\vphantom` holding the other one, which prints nothing (and which Zotero's BibTeX import
+# keeps as text, so the trick is kept for the braces that need it).
+BRACE_ESCAPES = {"\\": "{\\textbackslash}", "{": "\\{", "}": "\\}"}
+LONE_BRACE_ESCAPES = {"{": "\\{\\vphantom{\\}}", "}": "\\vphantom{\\{}\\}"}
 OTHER_ESCAPES = {
     "$": "\\$",
     "&": "\\&",
@@ -31,6 +32,7 @@ OTHER_ESCAPES = {
     "|": "{\\textbar}",
 }
 _BRACES = re.compile(r"[\\{}]")
+_BRACE = re.compile(r"[{}]")
 _SPECIAL = re.compile(r"[\\{}$&%#_~^<>|]")
 # TeX ligatures that would turn two characters into another one (--, ``, '', ?`, !`, ,,).
 _LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=,)(?=,)")
@@ -111,12 +113,35 @@ def safe_math(body: str) -> bool:
     return True
 
 
-def escape_text(text: str) -> str:
-    """Plain text as LaTeX text: specials and ligature pairs escaped, nothing else touched."""
+def lone_braces(text: str) -> frozenset[int]:
+    """Offsets of the braces in text that have no counterpart (each `}` closes the last `{`)."""
+    opened: list[int] = []
+    lone: set[int] = set()
+    for match in _BRACE.finditer(text):
+        if match.group() == "{":
+            opened.append(match.start())
+        elif opened:
+            opened.pop()
+        else:
+            lone.add(match.start())
+    return frozenset(lone.union(opened))
+
+
+def escape_text(text: str, lone: frozenset[int] | None = None) -> str:
+    """Plain text as LaTeX text: specials and ligature pairs escaped, nothing else touched.
+
+    `lone` holds the offsets of braces without a counterpart (found in text when not given).
+    """
     if not _NEEDS_WORK.search(text):
         return text
     if _SPECIAL.search(text):
-        text = _BRACES.sub(lambda m: BRACE_ESCAPES[m.group()], text)
+        unpaired = lone_braces(text) if lone is None else lone
+
+        def brace(match: re.Match[str]) -> str:
+            char = match.group()
+            return LONE_BRACE_ESCAPES[char] if match.start() in unpaired else BRACE_ESCAPES[char]
+
+        text = _BRACES.sub(brace, text)
         for char, escape in OTHER_ESCAPES.items():
             if char in text:
                 text = text.replace(char, escape)
@@ -126,16 +151,25 @@ def escape_text(text: str) -> str:
 
 
 def to_latex(text: str) -> str:
-    """Text as BibTeX field content: safe inline math kept, everything else escaped."""
+    """Text as BibTeX field content: safe inline math kept, everything else escaped.
+
+    Braces pair up across the whole text: math kept as it is holds only balanced groups,
+    which pair among themselves.
+    """
     if "$" not in text:
         return escape_text(text)
+    lone = lone_braces(text)
     pieces, done = [], 0
+
+    def escaped(start: int, end: int) -> str:
+        return escape_text(text[start:end], frozenset(i - start for i in lone if start <= i < end))
+
     for match in _MATH.finditer(text):
         body = match.group(1) or match.group(2)
         if safe_math(body):
-            pieces += [escape_text(text[done : match.start()]), match.group()]
+            pieces += [escaped(done, match.start()), match.group()]
             done = match.end()
-    pieces.append(escape_text(text[done:]))
+    pieces.append(escaped(done, len(text)))
     return "".join(pieces)
 
 

@@ -111,7 +111,7 @@ class ZoteroExporter(Exporter):
             raise TargetUsageError(
                 f"Zotero at {api.host} refused access to {config.library}: check the API key "
                 "(--zotero-api-key / ZOTERO_API_KEY) and --zotero-library-id/-type; "
-                "nothing was written"
+                "nothing was written to Zotero"
             ) from None
         except WriteDenied as exc:
             raise ExportFailed(self.run.mask(f"{config.library}: {exc}")) from None

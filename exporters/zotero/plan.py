@@ -48,6 +48,7 @@ class Decision:
     action: str
     reason: str = ""
     objects: list[dict[str, Any]] = field(default_factory=list)
+    forceable: bool = True  # whether --force overwrites a conflict (another paper's item: no)
 
     @property
     def creates_item(self) -> bool:
@@ -64,7 +65,8 @@ def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     item = remote.item
     owner = fingerprint.paper_id_of(item.get("extra", "")) if item is not None else None
     if owner is not None and owner != paper.id:  # without an id line: a user edit, below
-        return Decision(CONFLICT, f"key {paper.item_key} is taken by another Zotero item")
+        reason = f"key {paper.item_key} is taken by another Zotero item"
+        return Decision(CONFLICT, reason, forceable=False)
     pushed = fingerprint.pushed(item.get("extra", "")) if item else remote.pushed
     problems = _user_changes(paper, remote, pushed)
     if problems and not force:

@@ -319,16 +319,20 @@ class Sync:
     def _settle(self, p: Paper, decision: Decision) -> None:
         self._pending.discard(p.id)
         self.outcome.add(decision.action)
-        self._report(p, decision.action, decision.reason)
+        self._report(p, decision)
 
-    def _report(self, p: Paper, action: str, reason: str) -> None:
-        what = f"{p.title} ({reason})" if reason else p.title
+    def _report(self, p: Paper, decision: Decision) -> None:
+        action, reason = decision.action, decision.reason
         if action == CONFLICT and not self.run.dry_run:
-            self.run.say(
-                f"zotero: conflict: {p.title}: {reason}; left as it is (--force overwrites)"
-            )
+            self.run.say(f"zotero: conflict: {p.title}: {reason}; {self._left(decision)}")
         else:
-            self.run.plan(action, what)
+            self.run.plan(action, f"{p.title} ({reason})" if reason else p.title)
+
+    def _left(self, conflict: Decision) -> str:
+        """What became of a conflict and what resolves it: --force only when it would."""
+        if not conflict.forceable:  # a conflict under --force too
+            return "left as it is (fix or remove the exportdigest-id line in that item's Extra)"
+        return "left as it is" if self.force else "left as it is (--force overwrites)"
 
     def _fail(self, p: Paper, message: str) -> None:
         self._pending.discard(p.id)
