@@ -45,7 +45,8 @@ too early is answered 429 and listed in `violations`. Give the server and the cl
 - `POST /api/local/authorize` (`{"appName": ...}`, Server-ID required) shows a "dialog"
   answered from `answers` (`allow`, `always`, `deny`; `always` when empty): 200
   `{"key", "remember"}` or 403 `{"denied": true}`; more than five dialogs within a minute of
-  the server's clock -> 429 with `Retry-After`; `dialogs` records each appName shown;
+  the server's clock -> 429 with `Retry-After`; `dialogs` records each appName shown, and
+  `dialog_delay` is how long the user takes to answer;
 - a write needs a granted key (`Zotero-API-Key` or `Authorization: Bearer`): none or unknown
   -> 401 with `WWW-Authenticate`; keys are not scoped to a library; an "Allow" key is
   consumed by the first write that validates it; `revoke_keys()` is Settings' "Clear Write
@@ -188,6 +189,7 @@ class ZoteroStandIn:
         self.enabled = True  # Settings → Advanced: "Allow other applications ..."
         self.answers: list[str] = []  # how the next dialogs are answered (then "always")
         self.dialogs: list[str] = []  # the appName of each dialog shown
+        self.dialog_delay = 0.0  # seconds the user takes to answer (the request waits)
         self.dialog_times: list[float] = []
         self.local_keys: dict[str, bool] = {}  # granted key -> remembered ("Always Allow")
         self.clock = clock
@@ -739,6 +741,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method, path, resource, query, headers, raw, seen):
         s = self.standin
+        if s.local and path == "/api/local/authorize" and s.dialog_delay:
+            time.sleep(s.dialog_delay)  # the dialog is open; other requests are still served
         with s.lock:
             gate = self._local_gate if s.local else self._web_gate
             answer = gate(method, path, resource, headers, raw)

@@ -170,7 +170,13 @@ class ZoteroApi:
         response = self._client.request(
             method, url, headers=self._headers(), timeout=timeout, **kwargs
         )
-        return _reply(response, 1)
+        return self._checked(_reply(response, 1), f"{method} {url}")
+
+    def _checked(self, reply: Reply, what: str) -> Reply:
+        """The reply, unless it says the local API is now another Zotero database (412)."""
+        if self.local and reply.status == 412 and "Server-ID" in reply.brief:
+            raise ServerChanged(f"{what}: {reply.brief}")
+        return reply
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = self._zot.default_headers()
@@ -201,9 +207,7 @@ class ZoteroApi:
                 raise ApiUnavailable(
                     f"{what}: cannot talk to {self.host} ({type(exc).__name__})"
                 ) from None
-            reply = _reply(response, attempt)
-            if self.local and reply.status == 412 and "Server-ID" in reply.brief:
-                raise ServerChanged(f"{what}: {reply.brief}")
+            reply = self._checked(_reply(response, attempt), what)
             backoff = _seconds(reply.headers.get("backoff"))
             if backoff:
                 self._not_before = max(self._not_before, self._clock() + backoff)

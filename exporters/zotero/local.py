@@ -154,16 +154,16 @@ class LocalAccess:
 
     def _authorize(self) -> str:
         self._asked = True
-        minutes = round(AUTHORIZE_TIMEOUT / 60)
+        waiting = _duration(AUTHORIZE_TIMEOUT)
         self.tell(
             f'zotero: Zotero is showing a dialog: choose "Always Allow" to let {APP_NAME} '
-            f"write to your library (waiting up to {minutes} min)"
+            f"write to your library (waiting up to {waiting})"
         )
         try:
             reply = self.api.authorize(APP_NAME, AUTHORIZE_TIMEOUT)
         except httpx2.TimeoutException:
             raise LocalRefused(
-                f"Zotero's dialog was not answered in {minutes} min; {NOTHING}"
+                f"Zotero's dialog was not answered in {waiting}; {NOTHING}"
             ) from None
         except httpx2.HTTPError as exc:
             raise LocalRefused(
@@ -199,6 +199,10 @@ class LocalAccess:
             )
         self.key_file.save(Grant(self.api.server_id or "", key))
         return key
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
 
 def _brief(body: dict[str, Any]) -> str:
