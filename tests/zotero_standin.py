@@ -192,6 +192,7 @@ class ZoteroStandIn:
         self.dialog_delay = 0.0  # seconds the user takes to answer (the request waits)
         self.dialog_times: list[float] = []
         self.local_keys: dict[str, bool] = {}  # granted key -> remembered ("Always Allow")
+        self.granted: list[str] = []  # every key ever granted (revoked ones too)
         self.clock = clock
         self.write_access = write_access
         self.note_filter = note_filter
@@ -852,6 +853,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 403, {"denied": True}, {}
         key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
         s.local_keys[key] = answer == "always"
+        s.granted.append(key)
         return 200, {"key": key, "remember": answer == "always"}, {}
 
     def _reply(self, seen: Seen, status: int, body: Any, headers: dict[str, str]) -> None:
