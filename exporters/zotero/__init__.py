@@ -1,4 +1,4 @@
-"""The `zotero` target: each paper as a preprint item with its commentary note, via the Web API.
+"""The `zotero` target: each paper as a preprint item with its commentary note (Web or local API).
 
 This module stays light (`--help` imports it): pyzotero and the HTTP client are imported
 only when an export runs.
@@ -30,7 +30,10 @@ def from_env(flag: str, **kwargs: Any) -> click.Option:
 class ZoteroExporter(Exporter):
     """Creates or updates one Zotero item (and note) per paper; never duplicates or clobbers."""
 
-    summary = "Zotero library via the Web API: a preprint item and a commentary note per paper."
+    summary = (
+        "Zotero library via the Web API or the desktop app: a preprint item and a commentary "
+        "note per paper."
+    )
     options = (
         from_env(
             "--zotero-library-id",
@@ -91,7 +94,7 @@ class ZoteroExporter(Exporter):
     def __init__(self, settings: Mapping[str, Any], run: Run) -> None:
         super().__init__(settings, run)
         self.config = read(settings)
-        url = urlsplit(self.config.api_url)
+        url = urlsplit(self.config.endpoint)
         if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
             run.say(f"zotero: warning: {url.geturl()} is not https; the key goes unencrypted")
 
