@@ -24,6 +24,9 @@ import httpx2
 from pyzotero.zotero import Zotero
 
 RETRY_STATUS = frozenset({409, 429, 500, 502, 503, 504})  # 409: the library is locked
+SERVER_MISMATCH = (
+    "Zotero-Server-ID does not match"  # the local API's 412 text (as pyzotero reads it)
+)
 # Transport errors after which a request may be sent again (the write token keeps it safe).
 RETRYABLE = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 
@@ -174,7 +177,7 @@ class ZoteroApi:
 
     def _checked(self, reply: Reply, what: str) -> Reply:
         """The reply, unless it says the local API is now another Zotero database (412)."""
-        if self.local and reply.status == 412 and "Server-ID" in reply.brief:
+        if self.local and reply.status == 412 and SERVER_MISMATCH in reply.brief:
             raise ServerChanged(f"{what}: {reply.brief}")
         return reply
 
