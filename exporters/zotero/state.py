@@ -93,8 +93,14 @@ class StateFile:
 def write_private(path: Path, data: bytes) -> None:
     """Write a file readable by its owner only (0600), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    made = not path.exists()
     if os.name == "posix":
         # Made 0600 before any byte is in it: the atomic write keeps an existing file's mode.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         os.chmod(path, 0o600)
-    write_atomic(path, data)
+    try:
+        write_atomic(path, data)
+    except BaseException:
+        if made:  # leave no empty file behind
+            path.unlink(missing_ok=True)
+        raise
