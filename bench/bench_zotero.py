@@ -6,6 +6,9 @@ are the seed digest's ten, repeated with unique titles. The exporter's push is c
 the obvious pyzotero loop on a fresh library in the same process: one `create_items` per
 paper, then one per note (`parentid=`). Then the exporter runs again (the daily re-run, goal:
 at most 2 requests and no write) and once more without its local state (a new machine).
+Last, the same papers go to the desktop app's stand-in (its local API: `--zotero-local`):
+a first push (one permission dialog), a re-run, and a switch from the Web API (the desktop
+library synced down from the Web API stand-in, local versions, nothing to create).
 Usage: python bench/bench_zotero.py [PAPERS]
 """
 
@@ -44,6 +47,8 @@ def push(server: ZoteroStandIn, entries: list) -> tuple[float, str]:
         "zotero_api_url": server.url,
         "zotero_collection": "Paper digests",
     }
+    if server.local:
+        settings = {"zotero_local": True, "zotero_local_url": server.url}
     exporter = ZoteroExporter(settings, Run(verbosity=-1))
     start = time.perf_counter()
     outcome = exporter.export(entries, len(entries))
@@ -96,6 +101,10 @@ def main(argv: list[str]) -> int:
             push(traced, entries)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
+            with ZoteroStandIn(local=True) as desk, ZoteroStandIn(local=True) as synced:
+                local = [(*push(desk, entries), *counts(desk)) for _ in range(2)]
+                synced.load(ours)
+                local.append((*push(synced, entries), *counts(synced)))
     print(f"zotero push of {papers} papers ({objects} objects) to the stand-in on 127.0.0.1")
     print(f"  exporter:     {requests:5d} requests ({writes} writes) {took:6.2f} s  [{summary}]")
     print(
@@ -114,6 +123,10 @@ def main(argv: list[str]) -> int:
         f"  new machine:  {new_requests:5d} requests ({new_writes} writes) {fresh:6.2f} s"
         f"  [{fresh_summary}]  (no local state: versions + items 50 a request)"
     )
+    for label, (seconds, outcome, n, w) in zip(
+        ("desktop app:", "  re-run:", "  from Web:"), local, strict=True
+    ):
+        print(f"  {label:13} {n:5d} requests ({w} writes) {seconds:6.2f} s  [{outcome}]")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         f"  memory:       {peak / 2**20:.1f} MiB traced peak of a push (stand-in included),"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import stat
 import textwrap
 
 import pytest
 
 from exportdigest.exporters.zotero import api
 
-pytest_plugins = ("zotero_standin",)  # fixtures: clock, standin, push, big_digest
+pytest_plugins = ("zotero_standin",)  # fixtures: clock, standin, push, desktop, push_local
 
 SECRET = "LeakCheckKey7Zq9Xw3Rt5Yu"
 WRONG = "WrongLeakKey4Hb8Nd2Pc6Vs"
@@ -121,3 +124,62 @@ def test_an_unusable_config_does_not_echo_the_key(run_cli, seed_path, tmp_path, 
     result = run_cli("-t", "zotero", str(seed_path))
     assert result.exit_code == 2
     assert_no_key([result.output], SECRET)
+
+
+# ---- the Zotero desktop key (local API) ---------------------------------------------------
+
+
+ENV_LOCAL_KEY = "EnvLocalLeakKey0123456789abcdef"
+
+
+def revoke_then_push(desktop, push_local, digest):
+    desktop.revoke_keys()
+    digest.write_text(digest.read_text("utf-8").replace("single sequence", "one sequence"))
+    return push_local("-v", str(digest))
+
+
+LOCAL_PATHS = {
+    "first push, re-run": lambda d, p, g: [p("-v", str(g)), p("-v", str(g))],
+    "dry run": lambda d, p, g: [p(str(g)), p("--dry-run", "-v", str(g))],
+    "quiet": lambda d, p, g: [p("-q", str(g))],
+    "revoked, asked again": lambda d, p, g: [p(str(g)), revoke_then_push(d, p, g)],
+    "revoked, then denied": lambda d, p, g: [
+        p(str(g)),
+        setattr(d, "answers", ["deny"]) or revoke_then_push(d, p, g),
+    ],
+    "allow once": lambda d, p, g: [setattr(d, "answers", ["allow"]) or p("-v", str(g))],
+    "server errors": lambda d, p, g: [fail_server(d) or p("-v", str(g))],
+    "another database": lambda d, p, g: [
+        p(str(g)),
+        setattr(d, "server_id", "OtherProfile") or p("-v", str(g)),
+    ],
+    "environment key": lambda d, p, g: [
+        d.local_keys.update({ENV_LOCAL_KEY: True})
+        or p("-v", str(g), env={"ZOTERO_LOCAL_API_KEY": ENV_LOCAL_KEY})
+    ],
+    "environment key refused": lambda d, p, g: [
+        p("-v", str(g), env={"ZOTERO_LOCAL_API_KEY": ENV_LOCAL_KEY})
+    ],
+}
+
+
+@pytest.mark.parametrize("path", list(LOCAL_PATHS))
+def test_the_local_key_is_only_in_its_0600_file(
+    push_local, desktop, seed_path, tmp_path, caplog, path
+):
+    caplog.set_level(logging.DEBUG)
+    results = LOCAL_PATHS[path](desktop, push_local, seed_path)
+    keys = [*desktop.granted, ENV_LOCAL_KEY]
+    assert desktop.granted or "environment" in path
+    assert_no_key([r.output for r in results] + [caplog.text], *keys)
+    kept = sorted((tmp_path / "state").rglob("local-key-*.json"))
+    for path_ in tmp_path.rglob("*"):
+        if path_.is_file() and path_ not in kept:
+            assert_no_key([path_.read_text("utf-8", "replace")], *keys)
+    for file in kept:  # at most the one key Zotero granted with "Always Allow"
+        assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
+        assert json.loads(file.read_text("utf-8"))["key"] in desktop.local_keys
+        assert ENV_LOCAL_KEY not in file.read_text("utf-8")
+    for request in desktop.requests:  # sent in a header, never in a URL
+        assert_no_key(request.query.values(), *keys)
+        assert_no_key([request.resource], *keys)

@@ -31,6 +31,29 @@ the request is handled, and "commit then drop/hang/garble": the write is saved, 
 answer is lost, comes too late, or comes mangled. The server also checks the client honours `Backoff`/`Retry-After`: a request that comes
 too early is answered 429 and listed in `violations`. Give the server and the client the same
 `FakeClock` to make those waits instant in tests.
+
+`ZoteroStandIn(local=True)` is the Zotero desktop app's local API instead (zotero-docs
+`web_api/v3/local_api.md`, Zotero 10+), with the same library rules under its own:
+
+- the `/api` prefix (`server.url` ends with it); the user's library is `/api/users/0` (the
+  real user id also works, another one is 400); `GET /api/` answers "Nothing to see here.";
+- every answer carries `Zotero-Server-ID` (`server_id=None`: an older Zotero, whose local API
+  is read-only: no header, writes refused); `enabled=False`: every request 403 with the
+  text body `Local API is not enabled`;
+- reads need no key; a `Zotero-Server-ID` sent that is not this server's -> 412; a write
+  without one -> 428;
+- `POST /api/local/authorize` (`{"appName": ...}`, Server-ID required) shows a "dialog"
+  answered from `answers` (`allow`, `always`, `deny`; `always` when empty): 200
+  `{"key", "remember"}` or 403 `{"denied": true}`; more than five dialogs within a minute of
+  the server's clock -> 429 with `Retry-After`; `dialogs` records each appName shown, and
+  `dialog_delay` is how long the user takes to answer;
+- a write needs a granted key (`Zotero-API-Key` or `Authorization: Bearer`): none or unknown
+  -> 401 with `WWW-Authenticate`; keys are not scoped to a library; an "Allow" key is
+  consumed by the first write that validates it; `revoke_keys()` is Settings' "Clear Write
+  Authorizations"; `restart()` forgets the write tokens (they live in memory only);
+- no `/items/new` (no templates) and no rate limits (faults are still injected on demand);
+- `load(other)` copies another stand-in's items and collections with local versions of its
+  own, as Zotero's sync brings a Web API library down to the desktop.
 """
 
 from __future__ import annotations
@@ -39,6 +62,7 @@ import datetime as dt
 import json
 import re
 import secrets
+import string
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +81,8 @@ MAX_WRITE = 50
 MAX_KEYS = 50
 MAX_TAG = 255
 MAX_NAME = 255
+SERVER_ID = "sPMHtLD6HHBd"
+DIALOGS_PER_MINUTE = 5
 ITEM_PARAMS = {"format", "since", "itemKey", "includeTrashed", "limit", "start", "locale", "v"}
 COLLECTION_PARAMS = {"format", "since", "limit", "start", "locale", "v"}
 
@@ -93,6 +119,8 @@ class Fault:
     hang: float = 1.0
     times: int = 1
     skip: int = 0  # let this many matching requests through first
+    body: str = "Injected failure"  # the text a `status` fault answers with
+    after: Callable[[], None] | None = None  # run once the fault is applied (e.g. a restart)
 
     def matches(self, method: str, resource: str) -> bool:
         """Whether this fault applies to a request (counting down `skip` first)."""
@@ -117,6 +145,7 @@ class Seen:
     objects: int = 0
     token: str | None = None
     body: Any = None  # the parsed JSON of a write
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
 
 class Reject(Exception):
@@ -151,8 +180,19 @@ class ZoteroStandIn:
         clock: FakeClock | None = None,
         write_access: bool = True,
         note_filter: Callable[[str], str] | None = None,
+        local: bool = False,
+        server_id: str | None = SERVER_ID,
     ) -> None:
         self.api_key, self.library_id, self.library_type = api_key, library_id, library_type
+        self.local = local
+        self.server_id = server_id if local else None
+        self.enabled = True  # Settings → Advanced: "Allow other applications ..."
+        self.answers: list[str] = []  # how the next dialogs are answered (then "always")
+        self.dialogs: list[str] = []  # the appName of each dialog shown
+        self.dialog_delay = 0.0  # seconds the user takes to answer (the request waits)
+        self.dialog_times: list[float] = []
+        self.local_keys: dict[str, bool] = {}  # granted key -> remembered ("Always Allow")
+        self.granted: list[str] = []  # every key ever granted (revoked ones too)
         self.clock = clock
         self.write_access = write_access
         self.note_filter = note_filter
@@ -186,14 +226,23 @@ class ZoteroStandIn:
             self._httpd.server_close()
 
     @property
-    def url(self) -> str:
-        """The API's base URL (e.g. http://127.0.0.1:PORT)."""
+    def root(self) -> str:
+        """The server's address (e.g. http://127.0.0.1:PORT)."""
         assert self._httpd is not None
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     @property
+    def url(self) -> str:
+        """The API's base URL: the root (Web API), or root + /api (local API)."""
+        return f"{self.root}/api" if self.local else self.root
+
+    @property
     def prefix(self) -> str:
-        """The library's path prefix, e.g. /users/475425."""
+        """The library's path prefix, e.g. /users/475425 (local: /api/users/0)."""
+        if self.local:
+            return (
+                "/api/users/0" if self.library_type == "user" else f"/api/groups/{self.library_id}"
+            )
         return f"/{self.library_type}s/{self.library_id}"
 
     def now(self) -> float:
@@ -201,6 +250,26 @@ class ZoteroStandIn:
         return self.clock.time() if self.clock else time.monotonic()
 
     # ---- test controls ----------------------------------------------------------------------
+
+    def restart(self) -> None:
+        """Quit and start Zotero again: the library stays, the write tokens are forgotten."""
+        with self.lock:
+            self.tokens.clear()
+
+    def revoke_keys(self) -> None:
+        """Settings → Advanced → "Clear Write Authorizations"."""
+        with self.lock:
+            self.local_keys.clear()
+
+    def load(self, other: ZoteroStandIn) -> None:
+        """Hold `other`'s items and collections (same keys), with versions of this library's
+        own, as a sync from zotero.org down to the desktop leaves them."""
+        with self.lock:
+            for kind in ("collections", "items"):
+                store = getattr(self, kind)
+                for data in sorted(getattr(other, kind).values(), key=lambda d: d["version"]):
+                    self.version += 1
+                    store[data["key"]] = {**json.loads(json.dumps(data)), "version": self.version}
 
     def inject(self, kind: str, **options: Any) -> Fault:
         """Queue a fault (see `Fault`) for the next matching request(s)."""
@@ -288,7 +357,7 @@ class ZoteroStandIn:
             "key": data["key"],
             "version": data["version"],
             "library": {"type": self.library_type, "id": int(self.library_id), "name": "lib"},
-            "links": {"self": {"href": f"{self.url}{self.prefix}/{kind}/{data['key']}"}},
+            "links": {"self": {"href": f"{self.root}{self.prefix}/{kind}/{data['key']}"}},
             "meta": meta,
             "data": json.loads(json.dumps(data)),
         }
@@ -329,7 +398,9 @@ class ZoteroStandIn:
         headers = {"Total-Results": str(total)}
         if limit is not None and start + limit < total:
             following = dict(query, start=str(start + limit))
-            headers["Link"] = f'<{self.url}{self.prefix}/{kind}?{urlencode(following)}>; rel="next"'
+            headers["Link"] = (
+                f'<{self.root}{self.prefix}/{kind}?{urlencode(following)}>; rel="next"'
+            )
         if fmt == "versions":
             return 200, {d["key"]: d["version"] for d in page}, headers
         if fmt == "keys":
@@ -584,6 +655,11 @@ def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
     }
 
 
+def _key_in(headers: dict[str, str]) -> str:
+    """The API key a request carries (`Zotero-API-Key` or `Authorization: Bearer`)."""
+    return headers.get("zotero-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+
+
 def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -621,8 +697,11 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = parts.path.rstrip("/")
+        if s.local:  # the logged-in user's own id means the same library as 0
+            path = path.replace(f"/api/users/{s.library_id}/", "/api/users/0/", 1)
         resource = path[len(s.prefix) + 1 :] if path.startswith(s.prefix + "/") else path
         seen = Seen(method, resource, query, None, token=headers.get("zotero-write-token"))
+        seen.headers = headers
         with s.lock:
             s.requests.append(seen)
             early = s.not_before - s.now()
@@ -637,11 +716,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault and fault.kind == "status":
             self._pace(fault.headers)
-            return self._reply(seen, fault.status, "Injected failure", fault.headers)
+            return self._reply(seen, fault.status, fault.body, fault.headers)
         status, body, extra = self._serve(method, path, resource, query, headers, raw, seen)
         if fault and fault.kind in ("commit_then_drop", "commit_then_hang"):
             if fault.kind == "commit_then_hang":
                 time.sleep(fault.hang)
+            if fault.after:
+                fault.after()
             self.close_connection = True
             return
         if fault and fault.kind == "garble":  # committed, then a proxy mangles the answer
@@ -661,15 +742,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method, path, resource, query, headers, raw, seen):
         s = self.standin
-        given = headers.get("zotero-api-key") or headers.get("authorization", "").removeprefix(
-            "Bearer "
-        )
-        if given != s.api_key:
-            return 403, "Invalid key" if given else "Forbidden", {}
-        if not path.startswith(s.prefix + "/"):
-            if path.startswith("/groups/") and s.library_type == "user":
-                return 404, "Group not found", {}
-            return 403, "Forbidden", {}
+        if s.local and path == "/api/local/authorize" and s.dialog_delay:
+            time.sleep(s.dialog_delay)  # the dialog is open; other requests are still served
+        with s.lock:
+            gate = self._local_gate if s.local else self._web_gate
+            answer = gate(method, path, resource, headers, raw)
+        if answer is not None:
+            return answer
         with s.lock:
             extra = {"Last-Modified-Version": str(s.version)}
             if method == "GET":
@@ -704,6 +783,79 @@ class _Handler(BaseHTTPRequestHandler):
             extra["Last-Modified-Version"] = str(s.version)
             return status, result, extra
 
+    def _web_gate(self, method, path, resource, headers, raw):
+        """The Web API's key check: None when the request may go on to the library."""
+        s = self.standin
+        given = _key_in(headers)
+        if given != s.api_key:
+            return 403, "Invalid key" if given else "Forbidden", {}
+        if not path.startswith(s.prefix + "/"):
+            if path.startswith("/groups/") and s.library_type == "user":
+                return 404, "Group not found", {}
+            return 403, "Forbidden", {}
+        return None
+
+    def _local_gate(self, method, path, resource, headers, raw):
+        """The local API's rules before the library: None when the request may go on."""
+        s = self.standin
+        if not s.enabled:
+            return 403, "Local API is not enabled", {}
+        raw_path = urlsplit(self.path).path
+        if raw_path == "/api/" and method == "GET":
+            return 200, "Nothing to see here.", {}
+        writing = method != "GET"
+        if s.server_id is None:  # an older Zotero: its local API only reads
+            if path == "/api/local/authorize":
+                return 404, "No endpoint found", {}
+            if writing:
+                return 400, "Endpoint does not support method", {}
+        else:
+            given = headers.get("zotero-server-id")
+            if given is not None and given != s.server_id:
+                return 412, "Zotero-Server-ID does not match", {}
+            if writing and given is None:
+                return 428, "Zotero-Server-ID not provided", {}
+        if path == "/api/local/authorize":
+            return self._authorize(raw) if method == "POST" else (400, "POST only", {})
+        if path.startswith("/api/users/") and not path.startswith(s.prefix + "/"):
+            return 400, "Only data for the logged-in user is available locally -- use userID 0", {}
+        if not path.startswith(s.prefix + "/") or resource == "items/new":  # no templates
+            return 404, "Not found", {}
+        if writing:
+            key = _key_in(headers)
+            challenge = {"WWW-Authenticate": 'Zotero-API-Key realm="Zotero Local API"'}
+            if not key:
+                return 401, "API key required -- POST /api/local/authorize to obtain one", challenge
+            if key not in s.local_keys:
+                return 401, "Invalid or expired API key", challenge
+            if not s.local_keys[key]:  # "Allow": good for the one write that validates it
+                del s.local_keys[key]
+        return None
+
+    def _authorize(self, raw: bytes):
+        """POST /api/local/authorize: a dialog, answered as the test set (at most 5 a minute)."""
+        s = self.standin
+        try:
+            app = json.loads(raw.decode("utf-8")).get("appName")
+        except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            app = None
+        if not isinstance(app, str) or not app.strip():
+            return 400, "appName not provided", {}
+        now = s.now()
+        recent = [t for t in s.dialog_times if now - t < 60]
+        if len(recent) >= DIALOGS_PER_MINUTE:
+            wait = max(1, int(60 - (now - recent[0]) + 0.999))
+            return 429, "Too many authorization requests", {"Retry-After": str(wait)}
+        s.dialog_times.append(now)
+        s.dialogs.append(app)
+        answer = s.answers.pop(0) if s.answers else "always"
+        if answer == "deny":
+            return 403, {"denied": True}, {}
+        key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        s.local_keys[key] = answer == "always"
+        s.granted.append(key)
+        return 200, {"key": key, "remember": answer == "always"}, {}
+
     def _reply(self, seen: Seen, status: int, body: Any, headers: dict[str, str]) -> None:
         seen.status = status
         if isinstance(body, str):
@@ -712,6 +864,8 @@ class _Handler(BaseHTTPRequestHandler):
             data, kind = json.dumps(body).encode("utf-8"), "application/json"
         self.send_response(status)
         self.send_header("Zotero-API-Version", "3")
+        if self.standin.server_id:
+            self.send_header("Zotero-Server-ID", self.standin.server_id)
         for name, value in headers.items():
             self.send_header(name, value)
         if status != 304:
@@ -755,19 +909,46 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def standin(clock, tmp_path, monkeypatch):
-    """A running stand-in library, with the exporter pointed at it the way a user would not
-    notice: its clock, short HTTP timeouts, a private state directory, no proxy."""
+def _point_exporter(clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exporter as a user would not notice: the shared clock, short HTTP timeouts, a
+    private state directory, no proxy, no local key from the developer's environment."""
     from exportdigest.exporters.zotero import ZoteroExporter
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    for name in ("ZOTERO_LOCAL_API_KEY", "ZOTERO_LOCAL_URL"):
+        monkeypatch.delenv(name, raising=False)
     options = {"sleep": clock.sleep, "clock": clock.time, "timeout": 1.0, "write_timeout": 1.0}
     monkeypatch.setattr(ZoteroExporter, "api_options", options)
+
+
+@pytest.fixture
+def standin(clock, tmp_path, monkeypatch):
+    """A running stand-in library (Web API), with the exporter pointed at it."""
+    _point_exporter(clock, tmp_path, monkeypatch)
     with ZoteroStandIn(clock=clock) as server:
         yield server
+
+
+@pytest.fixture
+def desktop(clock, tmp_path, monkeypatch):
+    """A running stand-in of the Zotero desktop app's local API, the exporter pointed at it."""
+    _point_exporter(clock, tmp_path, monkeypatch)
+    with ZoteroStandIn(clock=clock, local=True) as server:
+        yield server
+
+
+@pytest.fixture
+def push_local(run_cli, desktop):
+    """Run `exportdigest -t zotero --zotero-local ARGS...` against the desktop stand-in."""
+
+    def run(*args: str, env: dict | None = None):
+        return run_cli(
+            "-t", "zotero", "--zotero-local", "--zotero-local-url", desktop.url, *args, env=env
+        )
+
+    return run
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The `zotero` target: each paper as a preprint item with its commentary note, via the Web API.
+"""The `zotero` target: each paper as a preprint item with its commentary note (Web or local API).
 
 This module stays light (`--help` imports it): pyzotero and the HTTP client are imported
 only when an export runs.
@@ -18,7 +18,7 @@ from exportdigest.options import force_option
 if TYPE_CHECKING:  # for annotations only: --help must not load the model
     from exportdigest.model import Entry
 
-from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, read
+from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, DEFAULT_LOCAL_URL, read
 
 
 def from_env(flag: str, **kwargs: Any) -> click.Option:
@@ -30,7 +30,10 @@ def from_env(flag: str, **kwargs: Any) -> click.Option:
 class ZoteroExporter(Exporter):
     """Creates or updates one Zotero item (and note) per paper; never duplicates or clobbers."""
 
-    summary = "Zotero library via the Web API: a preprint item and a commentary note per paper."
+    summary = (
+        "Zotero library via the Web API or the desktop app: a preprint item and a commentary "
+        "note per paper."
+    )
     options = (
         from_env(
             "--zotero-library-id",
@@ -57,6 +60,20 @@ class ZoteroExporter(Exporter):
             help="Zotero Web API server.",
         ),
         click.Option(
+            ["--zotero-local"],
+            is_flag=True,
+            default=False,
+            help="Push to the Zotero desktop app on this machine through its local API (Zotero"
+            " 10+; no library id or API key; Zotero asks once for permission).",
+        ),
+        from_env(
+            "--zotero-local-url",
+            default=DEFAULT_LOCAL_URL,
+            show_default=True,
+            metavar="URL",
+            help="Where the Zotero desktop app's local API answers.",
+        ),
+        click.Option(
             ["--zotero-collection"],
             default=DEFAULT_COLLECTION,
             show_default=True,
@@ -77,13 +94,14 @@ class ZoteroExporter(Exporter):
     def __init__(self, settings: Mapping[str, Any], run: Run) -> None:
         super().__init__(settings, run)
         self.config = read(settings)
-        url = urlsplit(self.config.api_url)
+        url = urlsplit(self.config.endpoint)
         if url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
             run.say(f"zotero: warning: {url.geturl()} is not https; the key goes unencrypted")
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Push the entries; conflicts and failures are reported per paper by title."""
-        from .api import ApiError, ApiUnavailable, ZoteroApi
+        from .api import ApiError, ApiUnavailable, ServerChanged, ZoteroApi
+        from .local import LocalRefused
         from .remote import AccessDenied, WriteDenied
         from .state import StateFile
         from .sync import Sync
@@ -93,20 +111,39 @@ class ZoteroExporter(Exporter):
             config.library_type,
             config.library_id,
             config.api_key,
-            config.api_url,
+            config.endpoint,
             on_wait=self.run.detail,
+            local=config.local,
             **self.api_options,
         )
+        try:
+            server_id = self._open_local(api) if config.local else None
+        except TargetUsageError:
+            api.close()
+            raise
+        state = StateFile(config.endpoint, config.library_type, config.library_id, None, server_id)
         sync = Sync(
             api,
-            StateFile(config.api_url, config.library_type, config.library_id, None),
+            state,
             self.run,
             collection=config.collection,
             per_day=config.per_day,
             force=config.force,
         )
+        desktop_denied = (AccessDenied,) if config.local else ()  # no key: a missing group
         try:
             outcome = sync.push(entries, count)
+        except LocalRefused as exc:
+            raise TargetUsageError(self.run.mask(str(exc))) from None
+        except ServerChanged:
+            raise TargetUsageError(
+                "Zotero now answers for another Zotero database (its server id changed during "
+                "the run): not written into it; run again"
+            ) from None
+        except desktop_denied:
+            raise TargetUsageError(
+                f"Zotero desktop has no {config.library} (HTTP 403/404); nothing was written"
+            ) from None
         except AccessDenied:
             raise TargetUsageError(
                 f"Zotero at {api.host} refused access to {config.library}: check the API key "
@@ -126,3 +163,22 @@ class ZoteroExporter(Exporter):
             f"zotero: {counts.requests} request(s) to {api.host}, {counts.writes} write(s)"
         )
         return outcome
+
+    def _open_local(self, api: Any) -> str:
+        """Connect to the desktop app (its server id); writes then get their key from it."""
+        from .local import KeyFile, LocalAccess, LocalRefused
+
+        def hide(secret: str) -> None:
+            self.run.secrets += (secret,)
+
+        access = LocalAccess(
+            api, KeyFile(self.config.local_url), self.config.local_key, self.run.echo, hide
+        )
+        if self.config.local_key:
+            hide(self.config.local_key)
+        try:
+            server_id = access.connect()
+        except LocalRefused as exc:
+            raise TargetUsageError(self.run.mask(str(exc))) from None
+        api.writer = access
+        return server_id

@@ -1,6 +1,7 @@
 """The local memory of the last push to one library: a cache that saves requests, never the truth.
 
-Kept as JSON in the platform's state directory, one file per server and library. Losing it
+Kept as JSON in the platform's state directory, one file per server and library (for the
+desktop app's local API, per `Zotero-Server-ID`: its versions are its own). Losing it
 (a new machine) costs requests, not correctness: deterministic keys and the fingerprints in
 each item's `extra` let a run rebuild everything from the library itself.
 """
@@ -46,10 +47,18 @@ def default_dir() -> Path:
 
 
 class StateFile:
-    """The state of one library (server URL + library type + id) on this machine."""
+    """The state of one library (server URL [+ server id] + library type + id) on this machine."""
 
-    def __init__(self, api_url: str, library_type: str, library_id: str, folder: Path | None):
-        self.identity = f"{api_url.rstrip('/')} {library_type}/{library_id}"
+    def __init__(
+        self,
+        api_url: str,
+        library_type: str,
+        library_id: str,
+        folder: Path | None,
+        server_id: str | None = None,
+    ):
+        server = f"{api_url.rstrip('/')}#{server_id}" if server_id else api_url.rstrip("/")
+        self.identity = f"{server} {library_type}/{library_id}"
         tag = hashlib.sha256(self.identity.encode()).hexdigest()[:12]
         self.path = (folder or default_dir()) / f"{library_type}-{library_id}-{tag}.json"
 
@@ -78,7 +87,20 @@ class StateFile:
             "collections": state.collections,
             "objects": {k: [r.version, r.current, r.pushed] for k, r in state.objects.items()},
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        if os.name == "posix":
-            os.chmod(self.path, 0o600)
+        write_private(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its owner only (0600), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = not path.exists()
+    if os.name == "posix":
+        # Made 0600 before any byte is in it: the atomic write keeps an existing file's mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    try:
+        write_atomic(path, data)
+    except BaseException:
+        if made:  # leave no empty file behind
+            path.unlink(missing_ok=True)
+        raise
