@@ -27,6 +27,7 @@ _MONTHS = {
     for name in names
 }
 
+_LONGEST = 40  # "September 30, 2024 (12)" and the Korean form fit well within this
 _PART = r"(?:\s*\(\s*(?P<part>\d{1,3})\s*\))?"
 _KOREAN = re.compile(
     r"^(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일" + _PART + r"$"
@@ -41,7 +42,8 @@ _NAME_SHORT = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 
 def parse_header(line: str) -> tuple[dt.date, int] | None:
     """The (date, part) a header line announces, or None when the line is not a header."""
-    if not line or not line[0].isdigit() and not line[0].isalpha():
+    # Headers are short and start with a digit or a letter: most lines fail before any regex.
+    if not line or len(line) > _LONGEST or not line[0].isalnum():
         return None
     match = _KOREAN.match(line) or _ISO.match(line)
     month = None

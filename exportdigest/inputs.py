@@ -94,39 +94,16 @@ def read_lines(digest: DigestFile, block_size: int = BLOCK_SIZE) -> Iterator[str
 
     Raises InputError (with the line) for a file that is not UTF-8 text or holds a NUL byte.
     """
-    for lines in read_blocks(digest, block_size):
-        yield from lines
-
-
-def read_blocks(digest: DigestFile, block_size: int = BLOCK_SIZE) -> Iterator[list[str]]:
-    """The lines of `read_lines`, a block's worth at a time (a list each, none empty)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    carry, after_cr, number, first = "", False, 0, True
-    plain = True  # no CR or NUL byte read so far: the common case, split with fewer copies
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    carry, after_cr, number = "", False, 0
     with digest.open() as stream:
         while True:
             raw = stream.read(block_size)
             final = not raw
-            if plain and (b"\r" in raw or b"\x00" in raw):
-                plain = False
             try:
                 text = decoder.decode(raw, final)
             except UnicodeDecodeError:
                 raise InputError(_undecodable(digest)) from None
-            if first and text:
-                text, first = text.removeprefix("\ufeff"), False
-            if plain:
-                # As below, without CR and NUL to look for: the text after the last LF is carried.
-                lines = (carry + text).split("\n")
-                carry = "" if final else lines.pop()
-                if final and lines[-1] == "":
-                    lines.pop()  # the file ended with a line end (or was empty)
-                number += len(lines)
-                if lines:
-                    yield lines
-                if final:
-                    return
-                continue
             if after_cr and text:
                 after_cr = False
                 if text[0] == "\n":
@@ -143,18 +120,16 @@ def read_blocks(digest: DigestFile, block_size: int = BLOCK_SIZE) -> Iterator[li
                 if text[end] == "\n" and end and text[end - 1] == "\r":
                     body = text[: end - 1]
                 after_cr = text[end] == "\r" and not carry
-            if "\r" in body:
-                body = body.replace("\r\n", "\n").replace("\r", "\n")
-            lines = body.split("\n")
-            if final and lines[-1] == "":
-                lines.pop()  # the file ended with a line end (or was empty)
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
             if "\x00" in body:
                 raise InputError(
                     _binary(digest, number + 1 + body.count("\n", 0, body.index("\x00")))
                 )
+            lines = body.split("\n")
+            if final and lines[-1] == "":
+                lines.pop()  # the file ended with a line end (or was empty)
             number += len(lines)
-            if lines:
-                yield lines
+            yield from lines
             if final:
                 return
 

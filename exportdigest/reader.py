@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 from .headers import date_from_filename
-from .inputs import DigestFile, InputError, read_blocks
+from .inputs import DigestFile, InputError, read_lines
 from .model import Commentary, Entry, Source, paper_id
-from .parser import DigestParser, Posting, find_urls, unique_tags
+from .parser import DigestParser, Record, find_urls, unique_tags
 
 _FILLABLE = ("authors", "abstract", "ko", "en")
 _SPILL_BATCH = 256  # first postings marshalled to the spill at a time
@@ -104,9 +104,9 @@ class Digests:
             1 for p in self._papers.values() if self.selection.matches(p.date, tuple(p.tags))
         )
 
-    def _postings(self, digest: DigestFile) -> Iterator[Posting | Diagnostic]:
+    def _records(self, digest: DigestFile) -> Iterator[Record | Diagnostic]:
         parser = DigestParser(digest.name, date_from_filename(digest.file_name))
-        yield from parser.scan(read_blocks(digest))
+        return parser.parse(read_lines(digest))
 
     def _scan(self) -> None:
         bad = set()
@@ -116,7 +116,7 @@ class Digests:
             firsts: list[_First] = []
             mark = (len(self._batches), self._spill.tell())
             try:
-                for item in self._postings(digest):
+                for item in self._records(digest):
                     if isinstance(item, Diagnostic):
                         problems.append(item)
                         continue
@@ -157,22 +157,21 @@ class Digests:
                 ) from exc
             self._batches.append(len(data))
 
-    def _note(self, found: dict[str, _Paper], posting: Posting) -> _First | None:
+    def _note(self, found: dict[str, _Paper], record: Record) -> _First | None:
         """Index one posting; the fields to spill when it is the paper's first, else None."""
-        pid = paper_id(posting.title)
-        fields = posting.fields()
+        pid = paper_id(record.title)
         paper = found.get(pid)
         first = None
         if paper is None:
             paper = found[pid] = _Paper()
         if pid in self._papers or paper.sources:
             # A later posting: keep what it has, to fill what the first posting lacks.
-            for name, value in zip(_FILLABLE, fields, strict=True):
-                if value:
+            for name in _FILLABLE:
+                if value := getattr(record, name):
                     paper.fills.setdefault(name, value)
         else:
-            first = (pid, posting.title, *fields)
-        paper.add(Source(posting.path, posting.line, posting.date, posting.part), posting.tags)
+            first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
+        paper.add(Source(record.path, record.line, record.date, record.part), record.tags)
         return first
 
     def _merge(self, found: dict[str, _Paper]) -> None:
@@ -185,7 +184,6 @@ class Digests:
 
     def __iter__(self) -> Iterator[Entry]:
         papers, offset = self._papers, 0
-        matches = None if self.selection == Selection() else self.selection.matches
         for size in self._batches:
             self._spill.seek(offset)  # iterations may interleave: each keeps its own place
             batch: list[_First] = marshal.loads(self._spill.read(size))
@@ -193,22 +191,25 @@ class Digests:
             for first in batch:
                 paper = papers[first[0]]
                 tags = unique_tags(paper.tags)
-                if matches is None or matches(paper.date, tags):
+                if self.selection.matches(paper.date, tags):
                     yield _entry(first, paper, tags)
 
 
 def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
     pid, title, authors, abstract, ko, en = first
-    if not (authors and abstract and ko and en):
-        fills = paper.fills
-        authors = authors or fills.get("authors", authors)
-        abstract = abstract or fills.get("abstract", abstract)
-        ko = ko or fills.get("ko", ko)
-        en = en or fills.get("en", en)
-    sources = paper.sources
-    if len(sources) > 1:
-        sources = sorted(sources, key=lambda s: (s.date, s.part, s.path, s.line))
-    commentary = Commentary(ko, en)
-    urls = find_urls(abstract, ko, en)
-    # Positional (the fields' order), which is faster than keywords for a frozen dataclass.
-    return Entry(pid, title, authors, abstract, commentary, tags, paper.date, tuple(sources), urls)
+    fills = paper.fills
+    authors = authors or fills.get("authors", authors)
+    abstract = abstract or fills.get("abstract", abstract)
+    ko = ko or fills.get("ko", ko)
+    en = en or fills.get("en", en)
+    return Entry(
+        id=pid,
+        title=title,
+        authors=authors,
+        abstract=abstract,
+        commentary=Commentary(ko=ko, en=en),
+        tags=tags,
+        date=paper.date,
+        sources=tuple(sorted(paper.sources, key=lambda s: (s.date, s.part, s.path, s.line))),
+        urls=find_urls(abstract, ko, en),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+import pytest
 from conftest import SEED
 
 from exportdigest.diagnostics import Diagnostic
@@ -241,3 +242,64 @@ def test_authors_written_in_hangul_are_authors():
     assert problems == []
     assert record.authors == ("김철수", "이 영희", "Kwangjun Ahn")
     assert record.abstract == "We introduce the Belief State Transformer."
+
+
+AROUND = [
+    "2024-11-04",
+    "A title",
+    "(A Author, B Author)",
+    "An abstract.",
+    None,  # the line under test, inside the first entry
+    "한국어 해설.",
+    "English commentary.",
+    "#tag",
+    "Next title",
+    "(C Author)",
+    "Its abstract.",
+    "#other",
+]
+
+
+@pytest.mark.parametrize(
+    ("header", "part"), [("2024-11-05", 1), ("2024년 11월 5일 (2)", 2), ("November 5, 2024", 1)]
+)
+def test_a_header_inside_an_entry_ends_it_and_dates_what_follows(header, part):
+    lines = [header if line is None else line for line in AROUND]
+    records, problems = parse("\n".join(lines))
+    first, after = records
+    assert (first.title, first.abstract, first.ko, first.tags) == (
+        "A title",
+        "An abstract.",
+        "",
+        (),
+    )
+    assert (after.title, after.date, after.part) == ("Next title", dt.date(2024, 11, 5), part)
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning"), (6, "error")]
+    assert "no hashtag line" in problems[0].message
+    assert "no authors line after title '한국어 해설.'" in problems[1].message
+
+
+def test_a_second_authors_line_inside_an_entry_starts_another_entry_at_the_line_above():
+    lines = ["(Other Author, Another)" if line is None else line for line in AROUND]
+    records, problems = parse("\n".join(lines))
+    assert [(r.title, r.authors, r.tags) for r in records] == [
+        ("A title", ("A Author", "B Author"), ()),
+        ("An abstract.", ("Other Author", "Another"), ("tag",)),
+        ("Next title", ("C Author",), ("other",)),
+    ]
+    assert (records[1].ko, records[1].en) == ("한국어 해설.", "English commentary.")
+    assert [(p.line, p.severity) for p in problems] == [(2, "warning")]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\u00a0"])
+def test_a_blank_line_inside_an_entry_changes_nothing(blank):
+    lines = [blank if line is None else line for line in AROUND]
+    records, problems = parse("\n".join(lines))
+    assert problems == []
+    first, after = records
+    assert (first.abstract, first.ko, first.en) == (
+        "An abstract.",
+        "한국어 해설.",
+        "English commentary.",
+    )
+    assert first.tags == ("tag",) and after.title == "Next title" and after.line == 9

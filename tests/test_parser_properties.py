@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import entries, entry_lists
@@ -13,7 +13,7 @@ from strategies import entries, entry_lists
 from exportdigest import digest_text
 from exportdigest.diagnostics import Diagnostic
 from exportdigest.inputs import collect
-from exportdigest.parser import DigestParser
+from exportdigest.parser import DigestParser, Record, clean_line, is_authors_line, split_authors
 from exportdigest.reader import Digests
 
 FIELDS = ("id", "title", "authors", "abstract", "commentary", "tags", "date")
@@ -53,7 +53,7 @@ def test_arbitrary_bytes_never_raise(data):
     assert all(str(d).startswith("<stdin>") for d in digests.diagnostics)
 
 
-# Lines a digest may hold, well-formed or not: the fast path must take or refuse each alike.
+# Lines a digest may hold, well-formed or not, to edit rendered digests with.
 _LINES = st.sampled_from(
     [
         "",
@@ -111,44 +111,48 @@ def digest_lines(draw) -> list[str]:
     return lines
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.one_of(digest_lines(), digest_lines(), st.lists(_LINES | _ANY_LINE, max_size=40)),
-    st.lists(st.integers(0, 60), max_size=4),
-    st.sampled_from([None, dt.date(2024, 11, 4)]),
-)
-def test_the_fast_scan_gives_what_the_line_by_line_reference_gives(lines, cuts, fallback):
-    cuts = sorted({min(c, len(lines)) for c in cuts} | {0, len(lines)})
-    blocks = [lines[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
-    reference, fast = DigestParser("d.txt", fallback), DigestParser("d.txt", fallback)
-    assert list(fast.scan(blocks)) == list(reference.postings(lines))
-    assert fast.day == reference.day
-
-
-@pytest.mark.parametrize(
-    "inside",
-    ["2024-11-05", "2024년 11월 5일 (2)", "November 5, 2024", "(Other Author, Another)", ""],
-)
-def test_the_fast_scan_hands_an_entry_with_a_header_or_authors_line_inside_to_the_reference(
-    inside,
-):
-    # A header (or a second authors line, or a blank) inside an entry changes how it splits;
-    # the fast path must not take such an entry whole.
-    lines = [
-        "2024-11-04",
-        "A title",
-        "(A Author, B Author)",
-        "An abstract.",
-        inside,
-        "한국어 해설.",
-        "English commentary.",
-        "#tag",
-        "Next title",
-        "(C Author)",
-        "Its abstract.",
-        "#other",
+def _records_and_problems(lines: list[str], fallback: dt.date | None):
+    items = list(DigestParser("d.txt", fallback).parse(lines))
+    return [i for i in items if isinstance(i, Record)], [
+        i for i in items if isinstance(i, Diagnostic)
     ]
-    reference, fast = DigestParser("d.txt", None), DigestParser("d.txt", None)
-    expected = list(reference.postings(lines))
-    assert list(fast.scan([lines])) == expected
-    assert fast.day == reference.day
+
+
+_EDITED = st.one_of(digest_lines(), digest_lines(), st.lists(_LINES | _ANY_LINE, max_size=40))
+_FALLBACK = st.sampled_from([None, dt.date(2024, 11, 4)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_EDITED, _FALLBACK)
+def test_every_paper_and_problem_points_at_its_own_lines(lines, fallback):
+    records, problems = _records_and_problems(lines, fallback)
+    for record in records:
+        assert clean_line(lines[record.line - 1]) == record.title
+        after = [clean_line(line) for line in lines[record.line :]]
+        authors_line = next(text for text in after if text)
+        assert is_authors_line(authors_line) and split_authors(authors_line) == record.authors
+    assert all(1 <= p.line <= len(lines) for p in problems)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_EDITED, _FALLBACK, st.lists(st.integers(1, 60), max_size=6), st.sampled_from(["", " \t "]))
+def test_blank_lines_anywhere_change_nothing_but_line_numbers(lines, fallback, at, blank):
+    # Blank lines inside an entry, between entries or before a header are all skipped.
+    spaced, moved = [], {}
+    for number, line in enumerate(lines, start=1):
+        spaced.extend([blank] * at.count(number))
+        spaced.append(line)
+        moved[number] = len(spaced)
+    records, problems = _records_and_problems(lines, fallback)
+    got_records, got_problems = _records_and_problems(spaced, fallback)
+    assert got_records == [r._replace(line=moved[r.line]) for r in records]
+
+    def renumbered(problem: Diagnostic) -> tuple[int, str, str]:
+        message = re.sub(
+            r"up to line (\d+)$", lambda m: f"up to line {moved[int(m[1])]}", problem.message
+        )
+        return moved[problem.line], message, problem.severity
+
+    assert [(p.line, p.message, p.severity) for p in got_problems] == [
+        renumbered(p) for p in problems
+    ]
