@@ -71,3 +71,14 @@ def split_name(text: str) -> Name | None:
     if len(name.given) > MAX_PART or len(last) > MAX_PART:
         return Name(literal=whole)
     return name
+
+
+def family_key(text: str) -> str:
+    """An author's family name (or whole literal name), folded, for telling whether two
+    author lists share a person: `A. Lamb` and `Alex Lamb` give `lamb`."""
+    from .model import normalise_title  # the one folding of case, punctuation and spacing
+
+    name = split_name(text)
+    if name is None:
+        return ""
+    return normalise_title(name.literal or name.family)

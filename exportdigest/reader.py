@@ -1,5 +1,11 @@
 """Read digest files into merged entries: one per paper, whatever number of digests it is in.
 
+Two postings are one paper when their titles fold alike (`paper_id`) and their author lists
+share a family name (or either has none); a title that folds to nothing must also be the
+same text. Distinct papers that share a title stay distinct: the first, in file and line
+order, keeps the title's id, each other gets an id of the title and its first author. When
+postings merge, text of a later one that differs from what is kept is reported.
+
 Memory stays flat in input size: the one pass over the files keeps only a small index per
 paper (its sources and tags) and spills the fields of each paper's first posting to a
 temporary file; iterating reads the spill back and yields each paper once, at its first
@@ -11,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .diagnostics import Diagnostic
 from .headers import date_from_filename
 from .inputs import DigestFile, InputError, read_lines
-from .model import Commentary, Entry, Source, paper_id
+from .model import Commentary, Entry, Source, normalise_title, paper_id
+from .names import family_key
 from .parser import DigestParser, Record, find_urls, unique_tags
 
 _FILLABLE = ("authors", "abstract", "ko", "en")
@@ -53,13 +60,56 @@ class Selection:
 class _Paper:
     """What the first pass keeps of one paper (slotted: there is one per paper)."""
 
-    __slots__ = ("sources", "tags", "fills", "date")
+    __slots__ = ("sources", "tags", "fills", "date", "authors", "text", "kept")
 
-    def __init__(self) -> None:
+    def __init__(self, record: Record) -> None:
         self.sources: list[Source] = []
         self.tags: list[str] = []
         self.fills: dict[str, object] = {}  # fields of later postings, for gaps in the first
         self.date = dt.date.max  # the earliest posting's
+        # Compact, as there is one per paper: the first posting's authors in one string, and
+        # hashes of what is kept of each fillable field (the text itself is in the spill).
+        self.authors = _SEPARATOR.join(record.authors)
+        self.text = _text_key(record.title)
+        self.kept = tuple(_EMPTY if not (v := getattr(record, n)) else hash(v) for n in _FILLABLE)
+
+    def is_posting_of(self, record: Record) -> bool:
+        """Whether `record` (a posting whose title folds like this paper's) is this paper."""
+        if _text_key(record.title) != self.text:
+            return False
+        if _SEPARATOR.join(record.authors) == self.authors:  # the common case: a repost
+            return True
+        ours = _people(self.authors.split(_SEPARATOR))
+        theirs = _people(record.authors)
+        return not ours or not theirs or not ours.isdisjoint(theirs)
+
+    def take(self, record: Record) -> list[str]:
+        """Fill gaps from a later posting; the fields whose differing text is not kept."""
+        dropped, kept = [], list(self.kept)
+        for index, name in enumerate(_FILLABLE):
+            value = getattr(record, name)
+            if not value:
+                continue
+            if kept[index] == _EMPTY:
+                self.fills[name] = value
+                kept[index] = hash(value)
+            elif kept[index] != hash(value):
+                dropped.append(name)
+        self.kept = tuple(kept)
+        return dropped
+
+    def undoer(self) -> Callable[[], None]:
+        """A function that puts this paper back as it is now (before one more posting)."""
+        sources, tags, fills = len(self.sources), len(self.tags), set(self.fills)
+        date, kept = self.date, self.kept
+
+        def undo() -> None:
+            del self.sources[sources:], self.tags[tags:]
+            for name in set(self.fills) - fills:
+                del self.fills[name]
+            self.date, self.kept = date, kept
+
+        return undo
 
     def add(self, source: Source, tags: tuple[str, ...]) -> None:
         """Record one more posting of the paper."""
@@ -68,13 +118,21 @@ class _Paper:
         if source.date < self.date:
             self.date = source.date
 
-    def absorb(self, other: _Paper) -> None:
-        """Take in what another file's pass learned about the same paper."""
-        self.sources.extend(other.sources)
-        self.tags.extend(other.tags)
-        self.date = min(self.date, other.date)
-        for name, value in other.fills.items():
-            self.fills.setdefault(name, value)
+
+_EMPTY = hash("")  # what `kept` holds for a field the paper has no text for yet
+
+
+_SEPARATOR = "\n"  # no author name holds one: the parser splits lines there
+
+
+def _people(authors: Iterable[str]) -> set[str]:
+    """The authors' family names, by the one name rule (computed only for namesakes)."""
+    return {key for key in map(family_key, authors) if key}
+
+
+def _text_key(title: str) -> str:
+    """What must also match for titles that fold to nothing (`~`, `???`): the text itself."""
+    return "" if normalise_title(title) else " ".join(title.split())
 
 
 class Digests:
@@ -90,6 +148,8 @@ class Digests:
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: list[DigestFile] = []
         self._papers: dict[str, _Paper] = {}
+        self._namesakes: dict[str, list[str]] = {}  # title id -> ids of distinct papers
+        self._undo: list[Callable[[], None]] = []
         self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - read by every iteration
         self._batches: list[int] = []  # byte sizes of the marshalled batches, in order
         self._scan()
@@ -111,25 +171,28 @@ class Digests:
     def _scan(self) -> None:
         bad = set()
         for digest in self.files:
-            found: dict[str, _Paper] = {}
             problems: list[Diagnostic] = []
             firsts: list[_First] = []
             mark = (len(self._batches), self._spill.tell())
+            self._undo = []  # how to forget this file's postings, should it prove unreadable
             try:
                 for item in self._records(digest):
                     if isinstance(item, Diagnostic):
                         problems.append(item)
                         continue
-                    first = self._note(found, item)
+                    first = self._note(item, problems)
                     if first is not None:
                         firsts.append(first)
                         if len(firsts) == _SPILL_BATCH:
                             self._write(firsts)
                             firsts = []
             except (InputError, OSError) as exc:
-                del self._batches[mark[0] :]  # forget what the file spilled so far
+                # Forget what the file brought: its spilled postings and its papers.
+                del self._batches[mark[0] :]
                 self._spill.seek(mark[1])
                 self._spill.truncate()
+                for undo in reversed(self._undo):
+                    undo()
                 if isinstance(exc, InputError):
                     self.diagnostics.append(exc.diagnostic)
                 else:
@@ -141,7 +204,6 @@ class Digests:
                 continue
             self._write(firsts)
             self.diagnostics.extend(problems)
-            self._merge(found)
         self._spill.flush()
         self.files = [f for f in self.files if f.name not in bad]
 
@@ -157,30 +219,48 @@ class Digests:
                 ) from exc
             self._batches.append(len(data))
 
-    def _note(self, found: dict[str, _Paper], record: Record) -> _First | None:
+    def _note(self, record: Record, problems: list[Diagnostic]) -> _First | None:
         """Index one posting; the fields to spill when it is the paper's first, else None."""
-        pid = paper_id(record.title)
-        paper = found.get(pid)
+        pid = self._identify(record)
+        paper = self._papers.get(pid)
         first = None
         if paper is None:
-            paper = found[pid] = _Paper()
-        if pid in self._papers or paper.sources:
-            # A later posting: keep what it has, to fill what the first posting lacks.
-            for name in _FILLABLE:
-                if value := getattr(record, name):
-                    paper.fills.setdefault(name, value)
-        else:
+            paper = self._papers[pid] = _Paper(record)
+            self._undo.append(lambda: self._papers.pop(pid))
             first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
+        else:
+            self._undo.append(paper.undoer())
+            dropped = paper.take(record)
+            if dropped:
+                problems.append(
+                    Diagnostic(
+                        record.path,
+                        record.line,
+                        f"'{_short(record.title)}' was posted before at {_where(paper)} with"
+                        f" other {', '.join(dropped)}; the earlier text is kept",
+                    )
+                )
         paper.add(Source(record.path, record.line, record.date, record.part), record.tags)
         return first
 
-    def _merge(self, found: dict[str, _Paper]) -> None:
-        for pid, paper in found.items():
-            known = self._papers.get(pid)
-            if known is None:
-                self._papers[pid] = paper
-            else:
-                known.absorb(paper)
+    def _identify(self, record: Record) -> str:
+        """The id of the paper a posting belongs to (see the module's rule)."""
+        pid = paper_id(record.title)
+        ids = self._namesakes.get(pid, [pid])
+        for candidate in ids:
+            paper = self._papers.get(candidate)
+            if paper is None or paper.is_posting_of(record):
+                return candidate
+        from hashlib import sha256
+
+        people = [k for k in map(family_key, record.authors) if k]
+        seed = "\0".join((normalise_title(record.title), _text_key(record.title), *people[:1]))
+        new = sha256(seed.encode("utf-8")).hexdigest()[:16]
+        while new in self._papers or new in ids:  # only when a seed repeats: stays unique
+            new = sha256(new.encode()).hexdigest()[:16]
+        self._namesakes[pid] = [*ids, new]
+        self._undo.append(lambda: self._namesakes.__setitem__(pid, ids))
+        return new
 
     def __iter__(self) -> Iterator[Entry]:
         papers, offset = self._papers, 0
@@ -213,3 +293,12 @@ def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
         sources=tuple(sorted(paper.sources, key=lambda s: (s.date, s.part, s.path, s.line))),
         urls=find_urls(abstract, ko, en),
     )
+
+
+def _where(paper: _Paper) -> str:
+    first = paper.sources[0]  # sources are added in reading order
+    return f"{first.path}:{first.line}"
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

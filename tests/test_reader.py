@@ -225,3 +225,123 @@ def test_lines_are_the_same_whatever_the_block_boundaries(text, block_size):
     (digest,) = collect(["-"], stdin=io.BytesIO(text.encode("utf-8")))
     expected = reference_lines(text.removeprefix("\ufeff"))
     assert list(read_lines(digest, block_size=block_size)) == expected
+
+
+# -- which postings are one paper -------------------------------------------------------------
+
+WITH_AUTHORS = """{title}
+({authors})
+{abstract}
+한국어 코멘트.
+#x
+"""
+
+
+def posting(title, authors="Edward S. Hu, Kwangjun Ahn", abstract="An abstract."):
+    return WITH_AUTHORS.format(title=title, authors=authors, abstract=abstract)
+
+
+def test_titles_that_fold_to_nothing_stay_distinct_papers(tmp_path):
+    text = "2024-11-04\n" + "".join(
+        posting(t, authors=a) for t, a in [("~", "Ann Lee"), ("???", "Bo Chen"), ("!!!", "Cy Li")]
+    )
+    digests = read(write(tmp_path, "2024-11-04.txt", text))
+    entries = list(digests)
+    assert [e.title for e in entries] == ["~", "???", "!!!"]
+    assert len({e.id for e in entries}) == 3
+    assert entries[0].id == paper_id("~") == paper_id("")  # the first keeps the title's id
+
+
+def test_the_same_title_by_other_authors_is_another_paper_and_the_first_keeps_the_id(tmp_path):
+    write(tmp_path, "2024-11-04.txt", "2024-11-04\n" + posting("Attention Is All You Need"))
+    later = posting("Attention is all you need.", authors="Jane Roe, John Doe", abstract="Other.")
+    write(tmp_path, "2024-11-05.txt", "2024-11-05\n" + later)
+    first, second = read(tmp_path)
+    assert first.id == paper_id("Attention Is All You Need")
+    assert second.id != first.id and second.abstract == "Other."
+    assert second.authors == ("Jane Roe", "John Doe")
+    again = list(read(tmp_path))  # the same ids on every run
+    assert [e.id for e in again] == [first.id, second.id]
+
+
+@pytest.mark.parametrize(
+    "authors", ["Kwangjun Ahn, Someone Else", "E. Hu", "edward s. HU", "Edward S. Hu"]
+)
+def test_postings_sharing_an_author_are_one_paper(tmp_path, authors):
+    write(tmp_path, "2024-11-04.txt", "2024-11-04\n" + posting("Belief State Transformers"))
+    write(
+        tmp_path,
+        "2024-11-05.txt",
+        "2024-11-05\n" + posting("Belief State Transformers", authors=authors),
+    )
+    (entry,) = read(tmp_path)
+    assert len(entry.sources) == 2
+
+
+def test_a_merge_that_drops_text_is_reported_with_both_places(tmp_path):
+    write(tmp_path, "2024-11-04.txt", "2024-11-04\n" + posting("Belief State Transformers"))
+    changed = posting("Belief State Transformers", abstract="A revised abstract.")
+    write(tmp_path, "2024-11-05.txt", "2024-11-05\n" + changed)
+    digests = read(tmp_path)
+    (entry,) = digests
+    assert entry.abstract == "An abstract."
+    (problem,) = digests.diagnostics
+    assert problem.severity == "warning" and problem.path.endswith("2024-11-05.txt")
+    assert problem.line == 2 and "2024-11-04.txt:2" in problem.message
+    assert "other abstract; the earlier text is kept" in problem.message
+
+
+def test_a_repost_with_the_same_text_reports_nothing(tmp_path):
+    write(tmp_path, "2024-11-04.txt", "2024-11-04\n" + posting("Belief State Transformers"))
+    write(tmp_path, "2024-11-05.txt", "2024-11-05\n" + posting("Belief State Transformers"))
+    digests = read(tmp_path)
+    assert len(list(digests)) == 1 and digests.diagnostics == []
+
+
+def test_an_unreadable_file_leaves_no_namesake_and_no_posting_behind(tmp_path):
+    write(tmp_path, "2024-11-04.txt", "2024-11-04\n" + posting("Belief State Transformers"))
+    bad = "2024-11-05\n" + posting("Belief State Transformers", authors="Jane Roe")
+    bad += posting("Belief State Transformers") + "\x00"  # a NUL: the whole file is refused
+    write(tmp_path, "2024-11-05.txt", bad)
+    digests = read(tmp_path)
+    (entry,) = digests
+    assert len(entry.sources) == 1 and digests.total == 1
+    assert [d.file_name for d in digests.unreadable] == ["2024-11-05.txt"]
+
+
+NAMES = ["Ann Lee", "Bo Chen", "Cy Li", "Di Wu"]
+TITLES = ["Mamba", "mamba!", "~", "???", "Belief State"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(TITLES), st.lists(st.sampled_from(NAMES), min_size=1, max_size=3)
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_posting_is_lost_and_papers_group_by_the_documented_rule(tmp_path_factory, postings):
+    folder = tmp_path_factory.mktemp("digests")
+    text = "2024-11-04\n"
+    for title, authors in postings:
+        text += f"{title}\n({', '.join(authors)})\nText.\n#x\n"
+    digests = read(write(folder, "2024-11-04.txt", text))
+    entries = list(digests)
+    assert sum(len(e.sources) for e in entries) == len(postings)  # every posting is somewhere
+    # The rule, independently: a posting joins the first paper of its title that shares an
+    # author with it; titles folding to nothing must also be the same text.
+    groups: list[tuple[str, str, set[str]]] = []
+    for title, authors in postings:
+        fold = normalise_title(title)
+        same = fold if fold else f"\0{title}"
+        for key, _, people in groups:
+            if key == same and people & set(authors):
+                break
+        else:
+            groups.append((same, title, set(authors)))
+    assert len(entries) == len(groups)
+    assert [e.title for e in entries] == [title for _, title, _ in groups]
+    assert len({e.id for e in entries}) == len(entries)
