@@ -21,9 +21,14 @@ def normalise_title(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """Stable id of a paper: the same on every run and machine, and for every posting of it."""
+    return folded_id(normalise_title(title))
+
+
+def folded_id(folded: str) -> str:
+    """The id of a title already folded by `normalise_title` (for a reader that needs both)."""
     from hashlib import sha256  # imported here: --help loads this module and must start fast
 
-    return sha256(normalise_title(title).encode("utf-8")).hexdigest()[:16]
+    return sha256(folded.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,12 @@ import marshal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .diagnostics import Diagnostic
 from .headers import date_from_filename
 from .inputs import DigestFile, InputError, read_lines
-from .model import Commentary, Entry, Source, normalise_title, paper_id
+from .model import Commentary, Entry, Source, folded_id, normalise_title
 from .names import family_key
 from .parser import DigestParser, Record, find_urls, unique_tags
 
@@ -62,20 +63,21 @@ class _Paper:
 
     __slots__ = ("sources", "tags", "fills", "date", "authors", "text", "kept")
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, text: str) -> None:
         self.sources: list[Source] = []
         self.tags: list[str] = []
-        self.fills: dict[str, object] = {}  # fields of later postings, for gaps in the first
+        self.fills: dict[str, Any] = {}  # fields of later postings (str, or authors), for gaps
         self.date = dt.date.max  # the earliest posting's
         # Compact, as there is one per paper: the first posting's authors in one string, and
         # hashes of what is kept of each fillable field (the text itself is in the spill).
         self.authors = _SEPARATOR.join(record.authors)
-        self.text = _text_key(record.title)
+        self.text = text  # see `_text_key`
         self.kept = tuple(_EMPTY if not (v := getattr(record, n)) else hash(v) for n in _FILLABLE)
 
-    def is_posting_of(self, record: Record) -> bool:
-        """Whether `record` (a posting whose title folds like this paper's) is this paper."""
-        if _text_key(record.title) != self.text:
+    def is_posting_of(self, record: Record, text: str) -> bool:
+        """Whether `record` (a posting whose title folds like this paper's, with the text key
+        `text`) is this paper."""
+        if text != self.text:
             return False
         if _SEPARATOR.join(record.authors) == self.authors:  # the common case: a repost
             return True
@@ -98,7 +100,7 @@ class _Paper:
         self.kept = tuple(kept)
         return dropped
 
-    def undoer(self) -> Callable[[], None]:
+    def undoer(self) -> Callable[[], object]:
         """A function that puts this paper back as it is now (before one more posting)."""
         sources, tags, fills = len(self.sources), len(self.tags), set(self.fills)
         date, kept = self.date, self.kept
@@ -130,9 +132,9 @@ def _people(authors: Iterable[str]) -> set[str]:
     return {key for key in map(family_key, authors) if key}
 
 
-def _text_key(title: str) -> str:
+def _text_key(title: str, folded: str) -> str:
     """What must also match for titles that fold to nothing (`~`, `???`): the text itself."""
-    return "" if normalise_title(title) else " ".join(title.split())
+    return "" if folded else " ".join(title.split())
 
 
 class Digests:
@@ -149,7 +151,7 @@ class Digests:
         self.unreadable: list[DigestFile] = []
         self._papers: dict[str, _Paper] = {}
         self._namesakes: dict[str, list[str]] = {}  # title id -> ids of distinct papers
-        self._undo: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], object]] = []
         self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - read by every iteration
         self._batches: list[int] = []  # byte sizes of the marshalled batches, in order
         self._scan()
@@ -221,11 +223,11 @@ class Digests:
 
     def _note(self, record: Record, problems: list[Diagnostic]) -> _First | None:
         """Index one posting; the fields to spill when it is the paper's first, else None."""
-        pid = self._identify(record)
+        pid, text = self._identify(record)
         paper = self._papers.get(pid)
         first = None
         if paper is None:
-            paper = self._papers[pid] = _Paper(record)
+            paper = self._papers[pid] = _Paper(record, text)
             self._undo.append(lambda: self._papers.pop(pid))
             first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
         else:
@@ -243,24 +245,26 @@ class Digests:
         paper.add(Source(record.path, record.line, record.date, record.part), record.tags)
         return first
 
-    def _identify(self, record: Record) -> str:
-        """The id of the paper a posting belongs to (see the module's rule)."""
-        pid = paper_id(record.title)
+    def _identify(self, record: Record) -> tuple[str, str]:
+        """The id of the paper a posting belongs to (see the module's rule), and the title's
+        text key."""
+        folded = normalise_title(record.title)
+        pid, text = folded_id(folded), _text_key(record.title, folded)
         ids = self._namesakes.get(pid, [pid])
         for candidate in ids:
             paper = self._papers.get(candidate)
-            if paper is None or paper.is_posting_of(record):
-                return candidate
+            if paper is None or paper.is_posting_of(record, text):
+                return candidate, text
         from hashlib import sha256
 
         people = [k for k in map(family_key, record.authors) if k]
-        seed = "\0".join((normalise_title(record.title), _text_key(record.title), *people[:1]))
+        seed = "\0".join((folded, text, *people[:1]))
         new = sha256(seed.encode("utf-8")).hexdigest()[:16]
         while new in self._papers or new in ids:  # only when a seed repeats: stays unique
             new = sha256(new.encode()).hexdigest()[:16]
         self._namesakes[pid] = [*ids, new]
         self._undo.append(lambda: self._namesakes.__setitem__(pid, ids))
-        return new
+        return new, text
 
     def __iter__(self) -> Iterator[Entry]:
         papers, offset = self._papers, 0
