@@ -21,7 +21,9 @@ from exportdigest.digest_text import render
 from exportdigest.model import Commentary, Entry, Source, paper_id
 
 DAY = dt.date(2024, 11, 4)
-_LINK = re.compile(r"(?<!\\)\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+_LINK = re.compile(
+    r"(?<!\\)\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|(?:[^\[\]]|\[(?!\[)|\](?!\]))*)?\]\]"
+)
 
 
 def entry(title: str, tags=("transformer",), ko="한국어 해설.", en="English note.", **kw) -> Entry:

@@ -32,7 +32,7 @@ def desired(ko: str, tags=("transformer",)) -> Desired:
         "digests": ["[[Digest 2024-11-04]]"],
     }
     inner = f"# A Paper\n\n## Commentary\n\n{ko}\n\n**Tags:** [[transformer]]\n"
-    return Desired(props, inner, ko.encode().hex()[:16].ljust(16, "0"))
+    return Desired(props, inner, ko.encode().hex()[:16].ljust(16, "0"), "0123456789abcdef")
 
 
 def with_user_parts(text: str, extra: dict, before: str, after: str) -> str:
@@ -74,12 +74,16 @@ def test_any_edit_inside_the_block_is_a_conflict_unless_forced(inserted):
 
 def test_a_note_that_differs_only_in_its_in_fingerprint_is_left_as_it_is():
     note = new_note(desired("old"))
-    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    same_output = Desired(
+        desired("old").properties, desired("old").inner, "f" * 16, "0123456789abcdef"
+    )
     assert merge(note, same_output).action == UNCHANGED
 
 
 def test_an_edit_of_the_tools_text_stays_while_the_tool_would_write_the_same():
     edited = new_note(desired("old")).replace("## Commentary\n", "## Commentary\nmine\n")
-    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    same_output = Desired(
+        desired("old").properties, desired("old").inner, "f" * 16, "0123456789abcdef"
+    )
     assert merge(edited, same_output).action == UNCHANGED
     assert merge(edited, desired("new")).action == CONFLICT
