@@ -8,31 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from obsidian_support import entry, papers, unresolved_links, with_commentary, write_digest
+from obsidian_support import entry, papers, unresolved_links, with_commentary
+import test_obsidian_sync
 
 import exportdigest.exporters.obsidian.vault as vault_module
 
+vault, sync = test_obsidian_sync.vault, test_obsidian_sync.sync  # the same fixtures
 PAPERS = [entry(f"Paper number {n}", tags=()) for n in range(6)]
 FIRST = PAPERS[0]
-
-
-@pytest.fixture
-def vault(tmp_path) -> Path:
-    return tmp_path / "vault"
-
-
-@pytest.fixture
-def sync(run_cli, tmp_path, vault):
-    def run(entries, *extra, code=0):
-        digests = tmp_path / "digests"
-        shutil.rmtree(digests, ignore_errors=True)
-        write_digest(digests, entries)
-        result = run_cli("-t", "obsidian", "--vault", str(vault), *extra, str(digests))
-        assert result.exit_code == code, result.output
-        assert "internal error" not in result.output and "Traceback" not in result.output
-        return result
-
-    return run
 
 
 def note_files(vault: Path) -> list[str]:

@@ -38,6 +38,7 @@ def sync(run_cli, tmp_path, vault):
         write_digest(digests, entries)
         result = run_cli("--target", "obsidian", "--vault", str(vault), *extra, str(digests))
         assert result.exit_code == code, result.output
+        assert "internal error" not in result.output and "Traceback" not in result.output
         return result
 
     return run
