@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from obsidian_support import entry, papers, unresolved_links, with_commentary
 import test_obsidian_sync
+from obsidian_support import entry, papers, unresolved_links, with_commentary
 
 import exportdigest.exporters.obsidian.vault as vault_module
 
