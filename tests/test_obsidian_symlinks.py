@@ -193,3 +193,17 @@ def test_created_and_failed_count_what_happened_when_the_disk_fills(sync, vault,
     assert f"{len(PAPERS) - 3} failed" in result.output
     assert len(papers(vault)) == 4
     assert unresolved_links(vault) == []
+
+
+def test_the_dry_run_says_a_notes_folder_that_is_a_link_refuses_the_notes(
+    sync, vault, tmp_path
+):
+    vault.mkdir()
+    (tmp_path / "outside").mkdir()
+    (vault / "Papers").symlink_to(tmp_path / "outside")
+    dry = sync(PAPERS, "--dry-run", code=1)
+    real = sync(PAPERS, code=1)
+    for result in (dry, real):
+        assert result.output.count("Papers/ is a symbolic link") == 1
+        assert f"{len(PAPERS)} failed" in result.output
+    assert list((tmp_path / "outside").iterdir()) == []

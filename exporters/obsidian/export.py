@@ -291,11 +291,14 @@ class VaultSync:
         """Write a note atomically and remember its facts; False (and say why) if it failed.
 
         A new note (`create`) never replaces a file: NameTaken if one appeared meanwhile.
-        In a dry run nothing is written, and it is taken as done.
+        In a dry run nothing is written, and it is taken as done unless a link refuses it.
         """
-        if self.run.dry_run:
-            return True
         try:
+            if self.run.dry_run:  # the run would refuse a folder that is a link: say so
+                link = self.vault.symlink_on_the_way(rel.rpartition("/")[0])
+                if link is not None:
+                    raise UnsafePath(f"{link}; nothing is written there")
+                return True
             stat = self.vault.write(rel, text.encode("utf-8"), create)
         except UnsafePath as exc:  # a folder that is a link refuses every note: say so once
             if str(exc) not in self.said:

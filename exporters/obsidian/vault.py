@@ -92,6 +92,7 @@ class Vault:
         self.links: dict[str, str] = {}  # notes that are symbolic links: path -> where to
         self._shared: dict[tuple[str, str], list[Found]] = {}  # keys with several notes
         self._folders: dict[str, tuple[int, int, int]] = {}  # folder -> (handle, dev, inode)
+        self._links_on_the_way: dict[str, str | None] = {}
 
     def open(self) -> int | None:
         """Make the vault's folder if new and hold it open; the handle (None on Windows)."""
@@ -292,13 +293,17 @@ class Vault:
 
     def symlink_on_the_way(self, rel: str) -> str | None:
         """What makes `rel` a path through a symbolic link (a folder or the file), if any."""
-        parts = rel.split("/")
+        if rel in self._links_on_the_way:
+            return self._links_on_the_way[rel]
+        parts, found = rel.split("/") if rel else [], None
         for n in range(1, len(parts) + 1):
             path = self.root.joinpath(*parts[:n])
             if path.is_symlink():
-                what = "/".join(parts[:n])
-                return f"{what} is a symbolic link to {os.readlink(path)}"
-        return None
+                what = "/".join(parts[:n]) + ("/" if n < len(parts) or path.is_dir() else "")
+                found = f"{what} is a symbolic link to {os.readlink(path)}"
+                break
+        self._links_on_the_way[rel] = found
+        return found
 
     def remove_stale_temps(self) -> int:
         """Delete temp files a killed run left behind; how many."""
