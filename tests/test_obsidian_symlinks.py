@@ -195,9 +195,7 @@ def test_created_and_failed_count_what_happened_when_the_disk_fills(sync, vault,
     assert unresolved_links(vault) == []
 
 
-def test_the_dry_run_says_a_notes_folder_that_is_a_link_refuses_the_notes(
-    sync, vault, tmp_path
-):
+def test_the_dry_run_says_a_notes_folder_that_is_a_link_refuses_the_notes(sync, vault, tmp_path):
     vault.mkdir()
     (tmp_path / "outside").mkdir()
     (vault / "Papers").symlink_to(tmp_path / "outside")
