@@ -87,3 +87,35 @@ def test_an_edit_of_the_tools_text_stays_while_the_tool_would_write_the_same():
     )
     assert merge(edited, same_output).action == UNCHANGED
     assert merge(edited, desired("new")).action == CONFLICT
+
+
+def as_written_by_0_1(text: str) -> str:
+    """The note as 0.1 wrote it: links by name alone, no id in the marker, its `out` hash."""
+    from exportdigest.exporters.obsidian.sync import content_hash
+
+    props, inner = desired("old").properties, desired("old").inner
+    old_out = content_hash(props, inner, legacy=True)
+    marker = text.split("\n%% exportdigest:begin ", 1)[1].split("\n", 1)[0]
+    h_in = marker.split()[0]
+    return text.replace(marker, f"{h_in} out={old_out} - edit outside this block %%")
+
+
+def test_a_0_1_note_holding_what_the_tool_writes_is_not_rewritten_for_the_id_alone():
+    old = as_written_by_0_1(new_note(desired("old")))
+    assert " id=" not in old
+    assert merge(old, desired("old")).action == UNCHANGED
+    updated = merge(old, desired("new"))
+    assert updated.action == UPDATED and " id=0123456789abcdef " in updated.text
+
+
+def test_new_links_are_no_edit_of_a_0_1_note_and_an_edited_one_stays():
+    def qualified(d: Desired) -> Desired:
+        props = dict(d.properties, digests=["[[Digests/Digest 2024-11-04|Digest 2024-11-04]]"])
+        inner = d.inner.replace("[[transformer]]", "[[Tags/transformer|transformer]]")
+        return Desired(props, inner, d.h_in, d.id)
+
+    old = as_written_by_0_1(new_note(desired("old")))
+    update = merge(old, qualified(desired("old")))
+    assert update.action == UPDATED and "[[Tags/transformer|transformer]]" in update.text
+    edited = old.replace("## Commentary\n", "## Commentary\nmine\n")
+    assert merge(edited, qualified(desired("old"))).action == UNCHANGED  # not a conflict

@@ -205,3 +205,19 @@ def test_the_dry_run_says_a_notes_folder_that_is_a_link_refuses_the_notes(sync, 
         assert result.output.count("Papers/ is a symbolic link") == 1
         assert f"{len(PAPERS)} failed" in result.output
     assert list((tmp_path / "outside").iterdir()) == []
+
+
+@pytest.mark.parametrize("how", ["first-fence", "link"])
+def test_a_tag_note_whose_properties_broke_is_still_the_tags(sync, vault, tmp_path, how):
+    sync([entry("A paper", tags=("mamba",))])
+    tag_note = vault / "Tags" / "mamba.md"
+    if how == "link":
+        shutil.move(tag_note, tmp_path / "mine.md")
+        tag_note.symlink_to(tmp_path / "mine.md")
+    else:
+        tag_note.write_text(tag_note.read_text("utf-8").split("\n", 1)[1], "utf-8")
+    shutil.rmtree(vault / ".exportdigest")
+    result = sync([entry("A paper", tags=("mamba",)), entry("Another", tags=("mamba",))])
+    assert "tag notes created" not in result.output
+    assert sorted(p.name for p in (vault / "Tags").iterdir()) == ["mamba.md"]
+    assert unresolved_links(vault) == []

@@ -350,10 +350,12 @@ class VaultSync:
         if rel is not None:
             return rel
         found = self.vault.get("tag", key)
+        name = safe_name(tag) or "tag"
         if found is not None:
             rel = found.path
+        elif self._is_untold_tag_note(f"{TAGS}/{name}.md"):
+            rel = f"{TAGS}/{name}.md"
         else:
-            name = safe_name(tag) or "tag"
             suffix = hashlib.sha256(key.encode()).hexdigest()
             stems = [
                 name,
@@ -370,6 +372,14 @@ class VaultSync:
                 self._count(CREATED, rel, "tag notes")
         self.tag_paths[key] = rel
         return rel
+
+    def _is_untold_tag_note(self, rel: str) -> bool:
+        """Whether the tag note's own name holds a note that does not say whose it is (its
+        properties broken, a link): the tag's still, as tag notes are never rewritten."""
+        facts = self.vault.facts.get(rel)
+        if facts is not None:
+            return not facts[3]
+        return os.path.islink(self.vault.path(rel))
 
     # -- digest-day notes ---------------------------------------------------------------------
 
