@@ -237,9 +237,9 @@ class Vault:
         if fd is None:  # no folder handles here: check the real path right before the write
             path.parent.mkdir(parents=True, exist_ok=True)
             self._check_inside(path.parent)
-            target: str | Path = path
+            target = path
         else:
-            target = name
+            target = Path(name)
         if not create and _is_link(target, fd):
             raise UnsafePath(f"{rel} is a symbolic link; never written through")
         try:
@@ -254,9 +254,9 @@ class Vault:
         A folder held already is checked to still be there: one swapped for a link during
         the run is refused (UnsafePath); one replaced by a real folder is opened anew.
         """
-        held = self._folders.get(rel_dir)
         if not rel_dir:
-            return held[0]
+            return self._folders[""][0]
+        held = self._folders.get(rel_dir)
         parent_rel, _, name = rel_dir.rpartition("/")
         parent = self._folder(parent_rel)
         if held is not None:
