@@ -107,10 +107,14 @@ def test_shared_settings_through_a_link_are_never_written_and_the_run_goes_on(
     (shared / "types.json").unlink()
     (vault / ".obsidian").symlink_to(shared)
     result = sync(PAPERS)
-    assert "5 created" in result.output and "types.json" in result.output
-    assert "symbolic link" in result.output
+    assert "5 created" in result.output
+    assert "creating .obsidian/types.json skipped: .obsidian/ is a symbolic link" in result.output
     assert not (shared / "types.json").exists()
     assert not [p for p in shared.iterdir() if p.name.endswith(".tmp")]
+    (shared / "types.json").write_text('{"types": {"rating": "number"}}', "utf-8")
+    result = sync(PAPERS)  # an existing file through the link: not changed either
+    assert "updating .obsidian/types.json (property types added) skipped" in result.output
+    assert (shared / "types.json").read_text("utf-8") == '{"types": {"rating": "number"}}'
 
 
 def test_a_dangling_base_link_is_left_as_the_users(sync, vault):

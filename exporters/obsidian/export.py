@@ -172,7 +172,7 @@ class VaultSync:
         """Write a settings file or the base; skip it, with a warning, where a link leads."""
         link = self.vault.symlink_on_the_way(rel)
         if link is not None:  # the user's link, perhaps shared by vaults: theirs to change
-            what = f"{change} to {rel}" if change else f"{rel} not created"
+            what = f"updating {rel} ({change})" if change else f"creating {rel}"
             self.run.say(f"{LABEL}: {what} skipped: {link}; nothing is written through links")
             return
         self.run.plan(UPDATED if change else CREATED, f"{rel} ({change})" if change else rel)
