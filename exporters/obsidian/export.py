@@ -142,8 +142,10 @@ class VaultSync:
         if handle is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            except BlockingIOError:
                 raise ExportFailed(f"another exportdigest run is syncing {self.root}") from None
+            except OSError as exc:  # a file system without locks on folders (some NFS)
+                self.run.say(f"{LABEL}: the vault cannot be locked ({exc}); run one sync at a time")
         yield
 
     def _start_vault(self) -> None:
