@@ -42,7 +42,9 @@ TAGS = ["mamba", "Mamba", "rl", "transformer", "Paper_index", "Digest", "Papers"
 
 
 def run(run_cli, vault: Path, digests: Path, *extra: str):
-    return run_cli("-t", "obsidian", "--vault", str(vault), *extra, str(digests))
+    result = run_cli("-t", "obsidian", "--vault", str(vault), *extra, str(digests))
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    return result
 
 
 def plan(output: str) -> list[str]:
