@@ -4,6 +4,8 @@ The bytes go to a temp file beside the target (`.exportdigest-<pid>-<n>.tmp`, so
 run's leftovers are recognisable by `is_temp` and can be removed), which then takes the
 target's name in one rename. A reader, or a run killed at any moment, sees the old file or
 the new one, never a part. A replaced file keeps its permissions; a new one gets the umask's.
+With `dir_fd` (an open folder), `path` is a name in that folder and every step is taken
+relative to it, so a folder swapped for a symbolic link meanwhile cannot redirect the write.
 
 When to fsync (`durable`):
 - Vault notes, the vault's cache and settings files are not fsynced, one by one: a rename
@@ -41,16 +43,22 @@ def is_temp(name: str) -> bool:
 
 
 def write_atomic(
-    path: Path, data: bytes, *, create: bool = False, durable: bool = True
+    path: Path,
+    data: bytes,
+    *,
+    create: bool = False,
+    durable: bool = True,
+    dir_fd: int | None = None,
 ) -> os.stat_result:
     """Write `data` to `path` atomically; the written file's stat (size, mtime, inode).
 
     `create` never replaces a file: FileExistsError if `path` exists, even when it appeared
     a moment ago. `durable` fsyncs the file before the rename (see the module's rule).
+    `dir_fd`: `path` is a name inside that open folder (see the module's docstring).
     """
     path = Path(path)
-    temp, stat = _write_temp(path, (data,), durable)
-    _put(temp, path, create, stat)
+    temp, stat = _write_temp(path, (data,), durable, dir_fd)
+    _put(temp, path, create, stat, dir_fd)
     return stat
 
 
@@ -84,14 +92,17 @@ def same_content(path: Path, chunks: Iterable[bytes]) -> bool:
         return False
 
 
-def _write_temp(path: Path, chunks: Iterable[bytes], durable: bool) -> tuple[str, os.stat_result]:
+def _write_temp(
+    path: Path, chunks: Iterable[bytes], durable: bool, dir_fd: int | None = None
+) -> tuple[str, os.stat_result]:
     """A new temp file beside `path` holding the chunks; its name and stat."""
     while True:
         temp = os.path.join(
-            path.parent, f"{TEMP_PREFIX}{os.getpid()}-{next(_temp_numbers)}{TEMP_SUFFIX}"
+            "" if dir_fd is not None else path.parent,
+            f"{TEMP_PREFIX}{os.getpid()}-{next(_temp_numbers)}{TEMP_SUFFIX}",
         )
         try:
-            fd = os.open(temp, _OPEN_FLAGS, 0o666)
+            fd = os.open(temp, _OPEN_FLAGS, 0o666, **_at(dir_fd))
             break
         except FileExistsError:
             continue  # left by a killed run that had the same process id
@@ -104,47 +115,67 @@ def _write_temp(path: Path, chunks: Iterable[bytes], durable: bool) -> tuple[str
                 os.fsync(fd)
             stat = os.fstat(fd)
     except BaseException:
-        _remove(temp)
+        _remove(temp, dir_fd)
         raise
     return temp, stat
 
 
-def _put(temp: str, path: Path, create: bool, stat: os.stat_result) -> None:
+def _put(
+    temp: str, path: Path, create: bool, stat: os.stat_result, dir_fd: int | None = None
+) -> None:
     """Give `temp` the name `path` (replacing it unless `create`); on failure remove `temp`."""
     try:
         if create:
-            _link_new(temp, path)
+            _link_new(temp, path, dir_fd)
             return
         with contextlib.suppress(FileNotFoundError):
-            mode = os.stat(path).st_mode & 0o7777
+            mode = os.stat(path, **_at(dir_fd)).st_mode & 0o7777
             if mode != stat.st_mode & 0o7777:
-                os.chmod(temp, mode)
-        os.replace(temp, path)
+                os.chmod(temp, mode, **_at(dir_fd))
+        os.replace(temp, path, **_at2(dir_fd))
     except BaseException:
-        _remove(temp)
+        _remove(temp, dir_fd)
         raise
 
 
-def _link_new(temp: str, path: Path) -> None:
+def _link_new(temp: str, path: Path, dir_fd: int | None = None) -> None:
     """Move `temp` to `path` unless `path` exists: a hard link fails rather than replaces."""
     try:
-        os.link(temp, path)
+        os.link(temp, path, **_at2(dir_fd))
     except FileExistsError:
         raise FileExistsError(errno.EEXIST, "a file of that name exists", str(path)) from None
     except OSError as exc:
         if exc.errno not in _NO_LINKS:
             raise
         # No hard links here: check, then rename (a file appearing in between is replaced).
-        if os.path.lexists(path):
+        if _lexists(path, dir_fd):
             raise FileExistsError(errno.EEXIST, "a file of that name exists", str(path)) from None
-        os.rename(temp, path)
+        os.rename(temp, path, **_at2(dir_fd))
         return
-    os.unlink(temp)
+    os.unlink(temp, **_at(dir_fd))
 
 
-def _remove(temp: str) -> None:
+def _remove(temp: str, dir_fd: int | None = None) -> None:
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(temp)
+        os.unlink(temp, **_at(dir_fd))
+
+
+def _at(dir_fd: int | None) -> dict:
+    """The `dir_fd` keyword of an os call, only when there is a folder handle."""
+    return {} if dir_fd is None else {"dir_fd": dir_fd}
+
+
+def _at2(dir_fd: int | None) -> dict:
+    """The folder keywords of a two-path os call (link, rename), only with a handle."""
+    return {} if dir_fd is None else {"src_dir_fd": dir_fd, "dst_dir_fd": dir_fd}
+
+
+def _lexists(path: Path, dir_fd: int | None) -> bool:
+    try:
+        os.stat(path, follow_symlinks=False, **_at(dir_fd))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def remove_stale_temps(path: Path) -> int:

@@ -1,8 +1,8 @@
 """Helpers for the Obsidian tests (not a test): digests from entries, vault readers, a link resolver.
 
 The resolver follows Obsidian's documented rule independently of the exporter's code: a
-`[[target]]` names a note by file name anywhere in the vault ignoring case (or by its path when
-it holds a `/`), and must match exactly one file.
+`[[target]]` names the note at that vault path, else a note by file name anywhere in the vault
+(or by the end of its path when it holds a `/`), ignoring case, and must match exactly one.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from exportdigest.digest_text import render
 from exportdigest.model import Commentary, Entry, Source, paper_id
 
 DAY = dt.date(2024, 11, 4)
-_LINK = re.compile(r"(?<!\\)\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+_LINK = re.compile(
+    r"(?<!\\)\[\[([^\[\]|#^]*)(?:[#^][^\[\]|]*)?(?:\|(?:[^\[\]]|\[(?!\[)|\](?!\]))*)?\]\]"
+)
 
 
 def entry(title: str, tags=("transformer",), ko="한국어 해설.", en="English note.", **kw) -> Entry:
@@ -90,24 +92,48 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
-def unresolved_links(vault: Path) -> list[str]:
-    """Links in any note that do not name exactly one file the way Obsidian resolves them."""
+def vault_files(vault: Path) -> list[str]:
+    """Every file Obsidian sees (dot-folders skipped), vault-relative with `/`."""
     files = []
     for folder, dirs, names in os.walk(vault):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         files += [Path(folder, n).relative_to(vault).as_posix() for n in names]
+    return files
+
+
+def link_targets(text: str) -> list[str]:
+    """The target of every `[[link]]` in a note's text, in order."""
+    return [target.strip() for target in _LINK.findall(text)]
+
+
+def resolve(files: list[str], target: str) -> str | None:
+    """The file `[[target]]` opens: the one at that vault path (ignoring case), else the one
+    file whose name (or path end, for `a/b`) it is; None when there is none or several."""
+    exact = [f for f in files if _fold(_plain(f)) == _fold(target)]
+    if len(exact) == 1:
+        return exact[0]
+    matches = [f for f in files if _matches(f, target)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def unresolved_links(vault: Path) -> list[str]:
+    """Links in any note that do not name exactly one file the way Obsidian resolves them."""
+    files = vault_files(vault)
     bad = []
     for rel, text in notes(vault).items():
-        for target in _LINK.findall(text):
-            target = target.strip()
-            matches = [f for f in files if _matches(f, target)]
-            if len(matches) != 1:
+        for target in link_targets(text):
+            if resolve(files, target) is None:
+                matches = [f for f in files if _matches(f, target)]
                 bad.append(f"{rel}: [[{target}]] -> {matches}")
     return bad
 
 
+def _plain(rel: str) -> str:
+    return rel.removesuffix(".md") if rel.endswith(".md") else rel
+
+
 def _matches(rel: str, target: str) -> bool:
-    plain = rel.removesuffix(".md") if rel.endswith(".md") else rel
+    plain = _plain(rel)
     if "/" in target:
         return _fold(plain) == _fold(target) or _fold(plain).endswith("/" + _fold(target))
     return _fold(plain.rsplit("/", 1)[-1]) == _fold(target)

@@ -32,7 +32,7 @@ def desired(ko: str, tags=("transformer",)) -> Desired:
         "digests": ["[[Digest 2024-11-04]]"],
     }
     inner = f"# A Paper\n\n## Commentary\n\n{ko}\n\n**Tags:** [[transformer]]\n"
-    return Desired(props, inner, ko.encode().hex()[:16].ljust(16, "0"))
+    return Desired(props, inner, ko.encode().hex()[:16].ljust(16, "0"), "0123456789abcdef")
 
 
 def with_user_parts(text: str, extra: dict, before: str, after: str) -> str:
@@ -74,12 +74,48 @@ def test_any_edit_inside_the_block_is_a_conflict_unless_forced(inserted):
 
 def test_a_note_that_differs_only_in_its_in_fingerprint_is_left_as_it_is():
     note = new_note(desired("old"))
-    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    same_output = Desired(
+        desired("old").properties, desired("old").inner, "f" * 16, "0123456789abcdef"
+    )
     assert merge(note, same_output).action == UNCHANGED
 
 
 def test_an_edit_of_the_tools_text_stays_while_the_tool_would_write_the_same():
     edited = new_note(desired("old")).replace("## Commentary\n", "## Commentary\nmine\n")
-    same_output = Desired(desired("old").properties, desired("old").inner, "f" * 16)
+    same_output = Desired(
+        desired("old").properties, desired("old").inner, "f" * 16, "0123456789abcdef"
+    )
     assert merge(edited, same_output).action == UNCHANGED
     assert merge(edited, desired("new")).action == CONFLICT
+
+
+def as_written_by_0_1(text: str) -> str:
+    """The note as 0.1 wrote it: links by name alone, no id in the marker, its `out` hash."""
+    from exportdigest.exporters.obsidian.sync import content_hash
+
+    props, inner = desired("old").properties, desired("old").inner
+    old_out = content_hash(props, inner, legacy=True)
+    marker = text.split("\n%% exportdigest:begin ", 1)[1].split("\n", 1)[0]
+    h_in = marker.split()[0]
+    return text.replace(marker, f"{h_in} out={old_out} - edit outside this block %%")
+
+
+def test_a_0_1_note_holding_what_the_tool_writes_is_not_rewritten_for_the_id_alone():
+    old = as_written_by_0_1(new_note(desired("old")))
+    assert " id=" not in old
+    assert merge(old, desired("old")).action == UNCHANGED
+    updated = merge(old, desired("new"))
+    assert updated.action == UPDATED and " id=0123456789abcdef " in updated.text
+
+
+def test_new_links_are_no_edit_of_a_0_1_note_and_an_edited_one_stays():
+    def qualified(d: Desired) -> Desired:
+        props = dict(d.properties, digests=["[[Digests/Digest 2024-11-04|Digest 2024-11-04]]"])
+        inner = d.inner.replace("[[transformer]]", "[[Tags/transformer|transformer]]")
+        return Desired(props, inner, d.h_in, d.id)
+
+    old = as_written_by_0_1(new_note(desired("old")))
+    update = merge(old, qualified(desired("old")))
+    assert update.action == UPDATED and "[[Tags/transformer|transformer]]" in update.text
+    edited = old.replace("## Commentary\n", "## Commentary\nmine\n")
+    assert merge(edited, qualified(desired("old"))).action == UNCHANGED  # not a conflict

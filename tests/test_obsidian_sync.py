@@ -38,6 +38,7 @@ def sync(run_cli, tmp_path, vault):
         write_digest(digests, entries)
         result = run_cli("--target", "obsidian", "--vault", str(vault), *extra, str(digests))
         assert result.exit_code == code, result.output
+        assert "internal error" not in result.output and "Traceback" not in result.output
         return result
 
     return run
@@ -209,7 +210,7 @@ def test_a_changed_paper_updates_its_note(sync, vault):
     text = path.read_text("utf-8")
     assert "새 해설." in text and "한국어 해설." not in text
     assert properties_of(text)["tags"] == ["transformer", "planning"]
-    assert "[[planning]]" in text and (vault / "Tags" / "planning.md").exists()
+    assert "[[Tags/planning|planning]]" in text and (vault / "Tags" / "planning.md").exists()
 
 
 def test_a_new_digest_day_adds_its_link(sync, vault, tmp_path, run_cli):
@@ -225,7 +226,10 @@ def test_a_new_digest_day_adds_its_link(sync, vault, tmp_path, run_cli):
     result = run_cli("-t", "obsidian", "--vault", str(vault), str(digests))
     assert result.exit_code == 0, result.output
     props = properties_of(note_of(vault, FIRST).read_text("utf-8"))
-    assert props["digests"] == ["[[Digest 2024-11-04]]", "[[Digest 2024-11-05]]"]
+    assert props["digests"] == [
+        "[[Digests/Digest 2024-11-04|Digest 2024-11-04]]",
+        "[[Digests/Digest 2024-11-05|Digest 2024-11-05]]",
+    ]
     assert (vault / "Digests" / "Digest 2024-11-05.md").exists()
     assert unresolved_links(vault) == []
 
@@ -244,7 +248,7 @@ def test_a_renamed_or_moved_note_is_updated_where_it_is(sync, vault):
     assert not first.exists() and not second.exists()
     assert len(papers(vault)) == 2  # raises on a duplicate
     index = (vault / "Paper index.md").read_text("utf-8")
-    assert "[[BST (my name)|" in index
+    assert "[[Papers/BST (my name)|" in index and "[[Reading/Deep/On Memorization" in index
     assert unresolved_links(vault) == []
 
 
@@ -357,9 +361,12 @@ def test_two_runs_never_share_a_vault(sync, vault):
     import fcntl
 
     sync([FIRST])
-    with open(vault / ".exportdigest" / "lock", "a+b") as handle:
+    handle = os.open(vault, os.O_RDONLY)  # a run locks the vault's folder itself
+    try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         result = sync([FIRST], code=1)
+    finally:
+        os.close(handle)
     assert "another exportdigest run" in result.output
 
 
@@ -401,18 +408,17 @@ def test_a_file_that_appears_under_a_claimed_name_is_left_and_the_note_takes_the
     sync, vault, monkeypatch
 ):
     real_link = os.link
+    theirs = vault / "Papers" / f"{FIRST.title.replace(':', ' -')}.md"
 
-    def someone_was_faster(temp, path):
-        path = Path(path)
-        if path.name == f"{FIRST.title.replace(':', ' -')}.md" and not path.exists():
-            path.write_text("the user's note, saved a moment ago\n", "utf-8")
-        return real_link(temp, path)
+    def someone_was_faster(temp, path, **folders):
+        if Path(path).name == theirs.name and not theirs.exists():
+            theirs.write_text("the user's note, saved a moment ago\n", "utf-8")
+        return real_link(temp, path, **folders)
 
     monkeypatch.setattr(os, "link", someone_was_faster)
     result = sync([FIRST, SECOND])
     monkeypatch.undo()
     assert "2 created" in result.output
-    theirs = vault / "Papers" / f"{FIRST.title.replace(':', ' -')}.md"
     assert theirs.read_text("utf-8") == "the user's note, saved a moment ago\n"
     assert note_of(vault, FIRST) == theirs.with_name(theirs.stem + f" ({FIRST.id[:8]}).md")
     assert unresolved_links(vault) == []
@@ -425,10 +431,10 @@ def disk_full_for(monkeypatch, prefix: str) -> None:
 
     real_link = os.link
 
-    def disk_full(temp, path):
+    def disk_full(temp, path, **folders):
         if Path(path).name.startswith(prefix):
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_link(temp, path)
+        return real_link(temp, path, **folders)
 
     monkeypatch.setattr(os, "link", disk_full)
 

@@ -58,7 +58,7 @@ def test_seed_papers_read_back_with_python_frontmatter_and_pyyaml(seed_vault, se
         assert props["tags"] == list(item.tags) and not any("#" in t for t in props["tags"])
         assert props["date"] == item.date and isinstance(props["date"], dt.date)
         assert props["paper_id"] == item.id
-        assert props["digests"] == ["[[Digest 2024-11-04]]"]
+        assert props["digests"] == ["[[Digests/Digest 2024-11-04|Digest 2024-11-04]]"]
         body = post.content
         assert f"# {item.title}" in body
         assert ", ".join(item.authors) in body
@@ -68,8 +68,8 @@ def test_seed_papers_read_back_with_python_frontmatter_and_pyyaml(seed_vault, se
         if item.commentary.en:
             assert "## Commentary (English)" in body and item.commentary.en in body
         for tag in item.tags:
-            assert f"[[{tag}]]" in body
-        assert "[[Digest 2024-11-04]]" in body
+            assert f"[[Tags/{tag}|{tag}]]" in body
+        assert "[[Digests/Digest 2024-11-04|Digest 2024-11-04]]" in body
 
 
 def test_aliases_hold_the_short_name_before_the_colon(seed_vault):
@@ -256,9 +256,12 @@ def test_a_paper_in_two_digests_links_both_days(tmp_path):
     )
     export(tmp_path / "v", [twice, entry("Only Once")])
     props = properties_of((tmp_path / "v" / "Papers" / "Posted Twice.md").read_text("utf-8"))
-    assert props["digests"] == ["[[Digest 2024-11-04]]", "[[Digest 2024-11-05]]"]
+    assert props["digests"] == [
+        "[[Digests/Digest 2024-11-04|Digest 2024-11-04]]",
+        "[[Digests/Digest 2024-11-05|Digest 2024-11-05]]",
+    ]
     second = (tmp_path / "v" / "Digests" / "Digest 2024-11-05.md").read_text("utf-8")
-    assert "[[Posted Twice]]" in second and "Only Once" not in second
+    assert "[[Papers/Posted Twice|Posted Twice]]" in second and "Only Once" not in second
     assert frontmatter.loads(second)["date"] == day2
     assert unresolved_links(tmp_path / "v") == []
 

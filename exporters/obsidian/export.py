@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -54,6 +55,7 @@ from .vault import (
     NameTaken,
     UnsafePath,
     Vault,
+    note_id,
 )
 
 LABEL = "obsidian"
@@ -85,32 +87,46 @@ class VaultSync:
         self.day_links: dict[str, str] = {}
         self.tag_links: dict[str, str] = {}
         self.tag_paths: dict[str, str] = {}
+        self.said: set[str] = set()  # refusals said once (a folder that is a link)
 
     # -- the run ----------------------------------------------------------------------------
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Sync every entry, then the digest notes, the index and the base."""
-        with self._lock():
-            self._start_vault()
-            self.cache = Cache(self.root / STATE_DIR)
-            self.vault.scan(self.cache)
-            self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
-            self._report_duplicates()
-            if self.vault.stale_temps and not self.run.dry_run:
-                removed = self.vault.remove_stale_temps()
-                self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
-            for entry in self.run.progress(entries, count, LABEL):
-                self._paper(entry)
-            others = self._vault_papers()
-            rows = [
-                (paper, self.vault.link(rel, paper.title))
-                for paper, rel in itertools.chain(self.listed.values(), others.values())
-            ]
-            self._digest_notes(rows)
-            self._index(rows)
-            self._base()
-            self._save_cache(others)
+        try:
+            with self._lock():
+                self._sync(entries, count)
+        except BrokenPipeError:  # a reader left: the command's to handle, not a failure here
+            raise
+        except OSError as exc:  # the vault's folder itself, say: what was done stays counted
+            self.run.say(f"{LABEL}: stopped: {exc}")
+            self.outcome.add(FAILED)
+            self.outcome.notes.append(f"stopped: {exc.strerror or exc}")
+        finally:
+            self.vault.close()
         return self.outcome
+
+    def _sync(self, entries: Iterable[Entry], count: int) -> None:
+        """The run itself, inside the vault's lock."""
+        self._start_vault()
+        self.cache = Cache(self.root / STATE_DIR)
+        self.vault.scan(self.cache)
+        self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
+        self._report_duplicates()
+        if self.vault.stale_temps and not self.run.dry_run:
+            removed = self.vault.remove_stale_temps()
+            self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
+        for entry in self.run.progress(entries, count, LABEL):
+            self._paper(entry)
+        others = self._vault_papers()
+        rows = [
+            (paper, self.vault.link(rel, paper.title))
+            for paper, rel in itertools.chain(self.listed.values(), others.values())
+        ]
+        self._digest_notes(rows)
+        self._index(rows)
+        self._base()
+        self._save_cache(others)
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -118,19 +134,19 @@ class VaultSync:
         if self.run.dry_run:
             yield
             return
+        handle = self.vault.open()  # the vault's folder: locked itself, so no file is needed
         try:
             import fcntl
         except ImportError:  # Windows: no advisory locks; runs must not overlap
-            yield
-            return
-        state = self.root / STATE_DIR
-        state.mkdir(parents=True, exist_ok=True)
-        with open(state / "lock", "a+b") as handle:
+            handle = None
+        if handle is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            except BlockingIOError:
                 raise ExportFailed(f"another exportdigest run is syncing {self.root}") from None
-            yield
+            except OSError as exc:  # a file system without locks on folders (some NFS)
+                self.run.say(f"{LABEL}: the vault cannot be locked ({exc}); run one sync at a time")
+        yield
 
     def _start_vault(self) -> None:
         """Give a new vault the template's files; give an existing one missing property types."""
@@ -152,14 +168,23 @@ class VaultSync:
             return
         merged = starter.merged_types(types.read_bytes(), ours)
         if merged is not None:
-            self.run.plan(UPDATED, f"{starter.TYPES} (property types added)")
-            if not self.run.dry_run:
-                self.vault.write(starter.TYPES, merged, create=False)
+            self._write_setting(starter.TYPES, merged, "property types added")
 
-    def _write_setting(self, rel: str, data: bytes) -> None:
-        self.run.plan(CREATED, rel)
-        if not self.run.dry_run:
-            self.vault.write(rel, data, create=True)
+    def _write_setting(self, rel: str, data: bytes, change: str = "") -> None:
+        """Write a settings file or the base; skip it, with a warning, where a link leads."""
+        link = self.vault.symlink_on_the_way(rel)
+        if link is not None:  # the user's link, perhaps shared by vaults: theirs to change
+            what = f"updating {rel} ({change})" if change else f"creating {rel}"
+            self.run.say(f"{LABEL}: {what} skipped: {link}; nothing is written through links")
+            return
+        self.run.plan(UPDATED if change else CREATED, f"{rel} ({change})" if change else rel)
+        if self.run.dry_run:
+            return
+        try:
+            self.vault.write(rel, data, create=not change)
+        except (OSError, UnsafePath, NameTaken) as exc:
+            self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+            self.outcome.add(FAILED)
 
     def _report_duplicates(self) -> None:
         for (kind, key), paths in sorted(self.vault.duplicates.items()):
@@ -185,7 +210,9 @@ class VaultSync:
         if found is not None and not self.force and found.h_in == h_in:
             action, path = UNCHANGED, found.path
         else:
-            desired = Desired(paper_properties(context), self._inner(PAPER, context), h_in)
+            desired = Desired(
+                paper_properties(context), self._inner(PAPER, context), h_in, entry.id
+            )
             if found is not None:
                 action, path = self._update(found.path, desired, "paper", entry.id), found.path
             else:
@@ -238,6 +265,9 @@ class VaultSync:
 
     def _update(self, rel: str, desired: Desired, kind: str, key: str) -> str:
         """Merge `desired` into the note at `rel`; the outcome word."""
+        if rel in self.vault.links:
+            where = self.vault.links[rel]
+            return self._conflict(rel, f"it is a symbolic link to {where}; never written through")
         try:
             text = self.vault.read(rel).decode("utf-8")
         except UnicodeDecodeError:
@@ -263,13 +293,21 @@ class VaultSync:
         """Write a note atomically and remember its facts; False (and say why) if it failed.
 
         A new note (`create`) never replaces a file: NameTaken if one appeared meanwhile.
-        In a dry run nothing is written, and it is taken as done.
+        In a dry run nothing is written, and it is taken as done unless a link refuses it.
         """
-        if self.run.dry_run:
-            return True
         try:
+            if self.run.dry_run:  # the run would refuse a folder that is a link: say so
+                link = self.vault.symlink_on_the_way(rel.rpartition("/")[0])
+                if link is not None:
+                    raise UnsafePath(f"{link}; nothing is written there")
+                return True
             stat = self.vault.write(rel, text.encode("utf-8"), create)
-        except (OSError, UnsafePath) as exc:
+        except UnsafePath as exc:  # a folder that is a link refuses every note: say so once
+            if str(exc) not in self.said:
+                self.said.add(str(exc))
+                self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
+            return False
+        except OSError as exc:
             self.run.say(f"{LABEL}: cannot write {rel}: {exc}")
             return False
         self.vault.facts[rel] = [*stat, *facts]
@@ -279,6 +317,11 @@ class VaultSync:
     def _conflict(self, rel: str, reason: str) -> str:
         if self.run.dry_run:
             self.run.plan(CONFLICT, f"{rel} ({reason})")
+        elif self.force:  # what --force could do, it did: this note needs a hand
+            self.run.say(
+                f"{LABEL}: conflict: {rel}: {reason}; left as it is, even with --force (repair"
+                " it, or delete it and the next run writes it anew)"
+            )
         else:
             self.run.say(
                 f"{LABEL}: conflict: {rel}: {reason}; left as it is (--force rewrites the"
@@ -309,10 +352,12 @@ class VaultSync:
         if rel is not None:
             return rel
         found = self.vault.get("tag", key)
+        name = safe_name(tag) or "tag"
         if found is not None:
             rel = found.path
+        elif self._is_untold_tag_note(f"{TAGS}/{name}.md"):
+            rel = f"{TAGS}/{name}.md"
         else:
-            name = safe_name(tag) or "tag"
             suffix = hashlib.sha256(key.encode()).hexdigest()
             stems = [
                 name,
@@ -329,6 +374,14 @@ class VaultSync:
                 self._count(CREATED, rel, "tag notes")
         self.tag_paths[key] = rel
         return rel
+
+    def _is_untold_tag_note(self, rel: str) -> bool:
+        """Whether the tag note's own name holds a note that does not say whose it is (its
+        properties broken, a link): the tag's still, as tag notes are never rewritten."""
+        facts = self.vault.facts.get(rel)
+        if facts is not None:
+            return not facts[3]
+        return os.path.islink(self.vault.path(rel))
 
     # -- digest-day notes ---------------------------------------------------------------------
 
@@ -382,7 +435,7 @@ class VaultSync:
         if found is not None and not self.force and found.h_in == h_in:
             self._count(UNCHANGED, found.path, label)
             return
-        desired = Desired(props, self._inner(template, context), h_in)
+        desired = Desired(props, self._inner(template, context), h_in, note_id(kind, key))
         if found is not None:
             self._count(self._update(found.path, desired, kind, key), found.path, label)
             return
@@ -450,10 +503,12 @@ class VaultSync:
 
     def _base(self) -> None:
         """The Bases view of all papers: written once, then the user's (it is live anyway)."""
-        if self.vault.path(BASE_FILE).exists():
+        if os.path.lexists(self.vault.path(BASE_FILE)):  # even a dangling link: the user's
             return
+        failed = self.outcome.failed
         self._write_setting(BASE_FILE, self._render(BASE, {}).encode("utf-8"))
-        self.outcome.add("base created")
+        if self.outcome.failed == failed and not self.vault.symlink_on_the_way(BASE_FILE):
+            self.outcome.add("base created")
 
     def _save_cache(self, others: dict[str, tuple[Listed, str]]) -> None:
         """Keep what this run learnt, unless it is what the cache already says."""
@@ -466,10 +521,14 @@ class VaultSync:
             pid: paper.as_json()
             for pid, (paper, _rel) in itertools.chain(others.items(), self.listed.items())
         }
+        link = vault.symlink_on_the_way(STATE_DIR)
+        if link is not None:
+            self.run.say(f"{LABEL}: the cache is not saved: {link} (the next run reads every note)")
+            return
         for name, facts in ((PAPERS_CACHE, papers), (FILES_CACHE, vault.facts)):
             data = Cache.encode(name, facts)
             rel = f"{STATE_DIR}/{name}"
-            with contextlib.suppress(OSError):  # only a cache: the notes are already written
+            with contextlib.suppress(OSError, UnsafePath):  # only a cache: the notes are written
                 if not vault.path(rel).is_file() or vault.read(rel) != data:
                     vault.write(rel, data, create=False)
 

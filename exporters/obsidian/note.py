@@ -3,12 +3,14 @@
     ---
     <properties>
     ---
-    %% exportdigest:begin in=<16 hex> out=<16 hex> - edit outside this block %%
+    %% exportdigest:begin in=<16 hex> out=<16 hex> id=<note id> - edit outside this block %%
     <text the tool owns>
     %% exportdigest:end %%
     <the user's text>
 
 `in` fingerprints what the text was made from, `out` what the tool wrote (see sync.py).
+`id` says whose note it is (the paper id, `digest/<day>` or `index`, as in the properties),
+so a note whose properties were broken is still found. Version 0.1 wrote no `id`.
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ from dataclasses import dataclass
 FENCE = "---"
 END = "%% exportdigest:end %%"
 _BEGIN = re.compile(
-    r"^%% exportdigest:begin in=(?P<h_in>[0-9a-f]{16}) out=(?P<h_out>[0-9a-f]{16})\b"
-    r"[^\n]*%%[ \t]*\r?$",
+    r"^%% exportdigest:begin in=(?P<h_in>[0-9a-f]{16}) out=(?P<h_out>[0-9a-f]{16})"
+    r"(?: id=(?P<id>[^\s%]+))?\b[^\n]*%%[ \t]*\r?$",
     re.MULTILINE,
 )
 _END = re.compile(r"^%% exportdigest:end %%[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
 
-def begin_marker(h_in: str, h_out: str) -> str:
-    """The block's opening line, with its two fingerprints."""
-    return f"%% exportdigest:begin in={h_in} out={h_out} - edit outside this block %%"
+def begin_marker(h_in: str, h_out: str, note_id: str) -> str:
+    """The block's opening line, with its two fingerprints and whose note it is."""
+    return f"%% exportdigest:begin in={h_in} out={h_out} id={note_id} - edit outside this block %%"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Block:
     after: str
     h_in: str
     h_out: str
+    id: str | None  # None in a note written by 0.1
 
     def body(self, marker: str, inner: str) -> str:
         """The body with this block's text replaced (the user's text around it kept)."""
@@ -95,13 +98,8 @@ def find_block(body: str) -> Block:
         after=body[end.end() :],
         h_in=begin["h_in"],
         h_out=begin["h_out"],
+        id=begin["id"],
     )
-
-
-def head_fingerprint(head: str) -> str | None:
-    """The `in` fingerprint of the first block marker in a note's head, if any."""
-    match = _BEGIN.search(head)
-    return match["h_in"] if match else None
 
 
 def fresh_body(marker: str, inner: str) -> str:

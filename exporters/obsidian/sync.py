@@ -7,7 +7,8 @@ Everything else (other properties, text outside the block) is the user's and is 
 through byte for byte. Items the user appended to `tags` or `aliases` are theirs too.
 
 A note that already holds what the tool would write is left as it is, whatever its `in`
-fingerprint says (so notes of an older version are not rewritten for a new fingerprint).
+fingerprint says (so notes of an older version are not rewritten for a new fingerprint, nor
+to give their marker the `id` 0.1 did not write: that comes with their next real update).
 An edited note is left too while the tool would write what it wrote last time (same `out`);
 only when both the user and the tool changed it is it a conflict.
 """
@@ -30,7 +31,8 @@ from exportdigest.exporter import CONFLICT, UNCHANGED, UPDATED
 from . import note, properties
 from .context import APPENDABLE
 
-_LINK_TARGET = re.compile(r"\[\[[^\[\]|]*(\|[^\[\]]*)?\]\]")
+# A link's shown text may hold single brackets (`[[Papers/X|A [v2] title]]`), not `[[`/`]]`.
+_LINK = re.compile(r"\[\[([^\[\]|]*)(\|(?:[^\[\]]|\[(?!\[)|\](?!\]))*)?\]\]")
 _MISSING = "\0missing"
 _EMPTY = ([], None, _MISSING)
 _MAX_TRIES = 4096
@@ -43,16 +45,23 @@ class Desired:
     properties: dict
     inner: str
     h_in: str
+    id: str  # whose note it is, for the marker (see note.py)
 
     @functools.cached_property
     def h_out(self) -> str:
         """The hash of the tool's part, as `content_hash` makes it."""
         return content_hash(self.properties, self.inner)
 
+    def out_as(self, block: note.Block) -> str:
+        """The hash of the tool's part made the way `block`'s marker was (0.1's or this)."""
+        if block.id is None:
+            return content_hash(self.properties, self.inner, legacy=True)
+        return self.h_out
+
     @property
     def marker(self) -> str:
-        """The begin marker carrying both fingerprints."""
-        return note.begin_marker(self.h_in, self.h_out)
+        """The begin marker carrying both fingerprints and the note's id."""
+        return note.begin_marker(self.h_in, self.h_out, self.id)
 
 
 @dataclass(frozen=True)
@@ -89,15 +98,16 @@ def merge(text: str, desired: Desired, force: bool = False) -> Decision:
         block = None
     found = None
     if block is not None:
-        found = _user_additions(props.values, keys, block.inner, block.h_out)
+        legacy = block.id is None
+        found = _user_additions(props.values, keys, block.inner, block.h_out, legacy)
         if found is None:  # edited, but perhaps into exactly what the tool now writes
-            found = _user_additions(props.values, keys, block.inner, desired.h_out)
+            found = _user_additions(props.values, keys, block.inner, desired.h_out, False)
         if found is None and not force:
-            if block.h_out == desired.h_out:
+            if block.h_out == desired.out_as(block):
                 # The tool would write what it wrote last time: nothing to bring in, so the
                 # user's edit of the tool's part stays, as while the paper is unchanged.
                 return Decision(UNCHANGED)
-            return Decision(CONFLICT, reason=_edited(props.values, keys, block))
+            return Decision(CONFLICT, reason=_edited(keys, block))
     additions = found if found is not None else _leftovers(props.values, desired.properties)
     values = _with_additions(desired.properties, additions)
     if block is not None and _holds(props.values, block, values, desired):
@@ -119,7 +129,7 @@ def _holds(have: Mapping, block: note.Block, values: Mapping, desired: Desired) 
     """
     return (
         block.inner == desired.inner
-        and block.h_out == desired.h_out
+        and block.h_out == desired.out_as(block)
         and all(
             have.get(key, _MISSING) == value
             or (have.get(key, _MISSING) in _EMPTY and value in _EMPTY)
@@ -128,17 +138,19 @@ def _holds(have: Mapping, block: note.Block, values: Mapping, desired: Desired) 
     )
 
 
-def content_hash(values: Mapping[str, object], inner: str) -> str:
+def content_hash(values: Mapping[str, object], inner: str, legacy: bool = False) -> str:
     """Hash of the tool's part of a note: 8 hex for the properties, 8 for the block text.
 
-    Link targets are left out: Obsidian rewrites them when the user renames a note, and
-    that is not an edit. So are trailing blanks, which editors strip, and empty properties
-    (`aliases: []`, `aliases:` and no `aliases` mean the same to Obsidian).
+    Links are left out: Obsidian rewrites them when the user renames a note, and that is
+    not an edit. So are trailing blanks, which editors strip, and empty properties
+    (`aliases: []`, `aliases:` and no `aliases` mean the same to Obsidian). `legacy` makes
+    the hash of a 0.1 marker, which kept a link's shown text when it was not the name.
     """
     present = {k: v for k, v in values.items() if v not in _EMPTY}
     props = json.dumps(present, ensure_ascii=False, sort_keys=True, default=_iso)
-    text = _without_trailing_blanks(_unlink(inner).replace("\r\n", "\n")).rstrip("\n")
-    return _h(_unlink(props)) + _h(text)
+    text = _unlink(inner, legacy).replace("\r\n", "\n")
+    text = _without_trailing_blanks(text).rstrip("\n")
+    return _h(_unlink(props, legacy)) + _h(text)
 
 
 def _without_trailing_blanks(text: str) -> str:
@@ -151,12 +163,19 @@ def _h(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def _unlink(text: str) -> str:
-    return _LINK_TARGET.sub(_shown_part, text) if "[[" in text else text
+def _unlink(text: str, legacy: bool) -> str:
+    if "[[" not in text:
+        return text
+    return _LINK.sub(_legacy_link if legacy else "[[]]", text)
 
 
-def _shown_part(match: re.Match) -> str:
-    return f"[[{match.group(1) or ''}]]"
+def _legacy_link(match: re.Match) -> str:
+    """0.1 wrote `[[Name]]`, or `[[Name|Title]]` when the title was not the name: a link
+    showing its note's name (as `[[Folder/Name|Name]]` does now) hashes as `[[Name]]`."""
+    target, shown = match.group(1), match.group(2)
+    if not shown or shown[1:] == target.rsplit("/", 1)[-1]:
+        return "[[]]"
+    return f"[[{shown}]]"
 
 
 def _iso(value: object) -> str:
@@ -166,20 +185,20 @@ def _iso(value: object) -> str:
 
 
 def _user_additions(
-    values: Mapping, keys: Sequence[str], inner: str, target: str
+    values: Mapping, keys: Sequence[str], inner: str, target: str, legacy: bool
 ) -> dict[str, list] | None:
     """The items the user appended to list properties, if the rest hashes to `target`."""
     current = {k: values.get(k, _MISSING) for k in keys}
     lists = [k for k in APPENDABLE if isinstance(current.get(k), list)]
     cuts = itertools.product(*(range(len(current[k]), -1, -1) for k in lists))
-    inner_hash = content_hash({}, inner)[8:]
+    inner_hash = content_hash({}, inner, legacy)[8:]
     if inner_hash != target[8:]:
         return None
     for cut in itertools.islice(cuts, _MAX_TRIES):
         candidate = dict(current)
         for key, n in zip(lists, cut, strict=True):
             candidate[key] = current[key][:n]
-        if content_hash(candidate, "")[:8] == target[:8]:
+        if content_hash(candidate, "", legacy)[:8] == target[:8]:
             return {key: current[key][n:] for key, n in zip(lists, cut, strict=True)}
     return None
 
@@ -204,8 +223,8 @@ def _with_additions(wanted: Mapping, additions: Mapping[str, list]) -> dict:
     return values
 
 
-def _edited(values: Mapping, keys: Sequence[str], block: note.Block) -> str:
-    if content_hash({}, block.inner)[8:] != block.h_out[8:]:
+def _edited(keys: Sequence[str], block: note.Block) -> str:
+    if content_hash({}, block.inner, block.id is None)[8:] != block.h_out[8:]:
         where = "the text between its exportdigest markers"
     else:
         where = "properties exportdigest writes (" + ", ".join(keys) + ")"
