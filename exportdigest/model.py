@@ -76,33 +76,19 @@ class Entry:
     sources: tuple[Source, ...]
     urls: tuple[str, ...] = field(default=())
 
-    def as_dict(self, plain: bool = True) -> dict:
-        """The jsonl dump form, keys in the documented order.
-
-        `plain=False` leaves tuples and dates as they are, for an encoder that takes them
-        (orjson): the same JSON, without converting every value first.
-        """
-        commentary = self.commentary
-        sources = [
-            {"path": s.path, "line": s.line, "date": s.date, "part": s.part} for s in self.sources
-        ]
-        form = {
+    def as_dict(self) -> dict:
+        """The jsonl dump form: plain JSON values, keys in the documented order."""
+        return {
             "id": self.id,
             "title": self.title,
-            "authors": self.authors,
+            "authors": list(self.authors),
             "abstract": self.abstract,
-            "commentary": {"ko": commentary.ko, "en": commentary.en},
-            "tags": self.tags,
-            "date": self.date,
-            "sources": sources,
-            "urls": self.urls,
+            "commentary": self.commentary.as_dict(),
+            "tags": list(self.tags),
+            "date": self.date.isoformat(),
+            "sources": [source.as_dict() for source in self.sources],
+            "urls": list(self.urls),
         }
-        if plain:  # replacing values keeps the keys' order
-            form.update(authors=list(self.authors), tags=list(self.tags), urls=list(self.urls))
-            form["date"] = self.date.isoformat()
-            for source in sources:
-                source["date"] = source["date"].isoformat()
-        return form
 
 
 _ARXIV_URL = re.compile(

@@ -27,4 +27,4 @@ class JsonlExporter(FileExporter):
 
         dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
         for entry in entries:
-            yield dumps(entry.as_dict(plain=False), option=newline)
+            yield dumps(entry.as_dict(), option=newline)

@@ -104,7 +104,7 @@ def paper_properties(context: Mapping) -> dict:
 
 def digest_context(day: str, papers: Iterable[tuple[Listed, str]], files: Sequence[str]) -> dict:
     """The variables of a digest-day note: its papers by part, in digest order."""
-    parts: dict[int, list[tuple[int, str, dict]]] = {}
+    parts: dict[int, list[tuple[int, str, dict[str, str]]]] = {}
     wanted = dt.date.fromisoformat(day)
     for paper, link in papers:
         for source in paper.sources:
@@ -117,20 +117,19 @@ def digest_context(day: str, papers: Iterable[tuple[Listed, str]], files: Sequen
         {"part": part, "papers": [item for *_key, item in sorted(items, key=lambda i: i[:2])]}
         for part, items in sorted(parts.items())
     ]
-    count = sum(len(p["papers"]) for p in ordered)
+    count = sum(len(items) for items in parts.values())
     return {"date": day, "files": sorted(files), "count": count, "parts": ordered}
 
 
 def index_context(papers: Iterable[tuple[Listed, str]]) -> dict:
     """The variables of the index: every paper, by day, newest day first."""
-    days: dict[str, list[dict]] = {}
+    days: dict[str, list[dict[str, str]]] = {}
     for paper, link in papers:
         days.setdefault(paper.date.isoformat(), []).append({"link": link, "title": paper.title})
-    ordered = [
-        {"date": day, "papers": sorted(items, key=lambda p: (p["title"].casefold(), p["link"]))}
-        for day, items in sorted(days.items(), reverse=True)
-    ]
-    return {"count": sum(len(d["papers"]) for d in ordered), "days": ordered}
+    for items in days.values():
+        items.sort(key=lambda p: (p["title"].casefold(), p["link"]))
+    ordered = [{"date": day, "papers": items} for day, items in sorted(days.items(), reverse=True)]
+    return {"count": sum(len(items) for items in days.values()), "days": ordered}
 
 
 def fingerprint(context: Mapping, salt: str) -> str:

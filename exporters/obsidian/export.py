@@ -80,7 +80,6 @@ class VaultSync:
         self.vault = Vault(root)
         self.outcome = Outcome()
         self.dirty = False  # whether a note's facts changed (so the cache must be saved)
-        self.cache: Cache | None = None
         self.listed: dict[str, tuple[Listed, str]] = {}  # papers of this run: listing, note path
         self.days: defaultdict[str, set[str]] = defaultdict(set)  # day -> digest file names
         self.day_paths: dict[str, str] = {}
@@ -109,8 +108,8 @@ class VaultSync:
     def _sync(self, entries: Iterable[Entry], count: int) -> None:
         """The run itself, inside the vault's lock."""
         self._start_vault()
-        self.cache = Cache(self.root / STATE_DIR)
-        self.vault.scan(self.cache)
+        cache = Cache(self.root / STATE_DIR)
+        self.vault.scan(cache)
         self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
         self._report_duplicates()
         if self.vault.stale_temps and not self.run.dry_run:
@@ -118,7 +117,7 @@ class VaultSync:
             self.run.detail(f"{LABEL}: removed {removed} temp file(s) a killed run left")
         for entry in self.run.progress(entries, count, LABEL):
             self._paper(entry)
-        others = self._vault_papers()
+        others = self._vault_papers(cache)
         rows = [
             (paper, self.vault.link(rel, paper.title))
             for paper, rel in itertools.chain(self.listed.values(), others.values())
@@ -126,7 +125,7 @@ class VaultSync:
         self._digest_notes(rows)
         self._index(rows)
         self._base()
-        self._save_cache(others)
+        self._save_cache(cache, others)
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -448,14 +447,14 @@ class VaultSync:
 
     # -- the index and the base ---------------------------------------------------------------
 
-    def _vault_papers(self) -> dict[str, tuple[Listed, str]]:
+    def _vault_papers(self, cache: Cache) -> dict[str, tuple[Listed, str]]:
         """Papers with a note in the vault that this run did not bring (for index and days)."""
         by_link = self._digest_days_by_link()
         others = {}
         for (kind, key), found in self.vault.notes.items():
             if kind != "paper" or key in self.listed:
                 continue
-            cached = self.cache.papers.get(key)
+            cached = cache.papers.get(key)
             paper: Listed | None = Listed.from_json(key, cached) if cached else None
             if paper is None:
                 paper = self._listing_from_note(found, by_link)
@@ -510,11 +509,11 @@ class VaultSync:
         if self.outcome.failed == failed and not self.vault.symlink_on_the_way(BASE_FILE):
             self.outcome.add("base created")
 
-    def _save_cache(self, others: dict[str, tuple[Listed, str]]) -> None:
+    def _save_cache(self, cache: Cache, others: dict[str, tuple[Listed, str]]) -> None:
         """Keep what this run learnt, unless it is what the cache already says."""
         vault = self.vault
         if self.run.dry_run or (
-            not self.dirty and not vault.misses and len(vault.facts) == len(self.cache.files)
+            not self.dirty and not vault.misses and len(vault.facts) == len(cache.files)
         ):
             return
         papers = {

@@ -57,7 +57,7 @@ class Templates:
         for name in TEMPLATES:
             template = self._load(name)
             self._compiled[name] = template
-            digest.update(Path(template.filename).read_bytes() + b"\0")
+            digest.update(Path(self.path(name)).read_bytes() + b"\0")
         self.fingerprint = digest.hexdigest()[:16]
 
     def _load(self, name: str) -> jinja2.Template:

@@ -34,7 +34,7 @@ from .context import APPENDABLE
 # A link's shown text may hold single brackets (`[[Papers/X|A [v2] title]]`), not `[[`/`]]`.
 _LINK = re.compile(r"\[\[([^\[\]|]*)(\|(?:[^\[\]]|\[(?!\[)|\](?!\]))*)?\]\]")
 _MISSING = "\0missing"
-_EMPTY = ([], None, _MISSING)
+_EMPTY: tuple[object, ...] = ([], None, _MISSING)  # values that count as no value
 _MAX_TRIES = 4096
 
 
