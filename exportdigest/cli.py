@@ -176,7 +176,7 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
         tags=tuple(_core(ctx, "tag", defaults)),
     )
     try:
-        digests = Digests(files, selection)
+        digests = Digests(files, selection, lambda fs: run.progress(fs, len(fs), "reading"))
     except SpillFailed as exc:
         raise ExportFailed(str(exc)) from None
     for problem in digests.diagnostics:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from .model import Entry
+
+T = TypeVar("T")
 
 # Outcome words an exporter reports per paper (and the summary counts).
 CREATED, UPDATED, UNCHANGED, SKIPPED, CONFLICT, FAILED = (
@@ -101,8 +103,9 @@ class Run:
                 text = text.replace(secret, "***")
         return text
 
-    def progress(self, items: Iterable[Entry], length: int, label: str) -> Iterator[Entry]:
-        """Iterate items with a progress bar on a terminal, plainly otherwise."""
+    def progress(self, items: Iterable[T], length: int, label: str) -> Iterator[T]:
+        """Iterate items with a progress bar on a terminal (counts and time left), plainly
+        otherwise."""
         if not self.show_progress or length < 20:
             yield from items
             return

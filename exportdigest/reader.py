@@ -144,8 +144,11 @@ class Digests:
         self,
         files: list[DigestFile],
         selection: Selection | None = None,
+        watch: Callable[[list[DigestFile]], Iterable[DigestFile]] = iter,
     ) -> None:
+        """Read every file now; `watch` wraps the files as they are read (a progress bar)."""
         self.files = files
+        self._watch = watch
         self.selection = selection or Selection()
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: list[DigestFile] = []
@@ -172,7 +175,7 @@ class Digests:
 
     def _scan(self) -> None:
         bad = set()
-        for digest in self.files:
+        for digest in self._watch(self.files):
             problems: list[Diagnostic] = []
             firsts: list[_First] = []
             mark = (len(self._batches), self._spill.tell())
