@@ -15,6 +15,16 @@ from obsidian_support import entry, papers, snapshot, with_commentary, write_dig
 N = 1500
 
 
+def start_sync(vault, digests) -> subprocess.Popen:
+    """An Obsidian run in its own process, to be killed part-way."""
+    command = [sys.executable, "-c", "from exportdigest.cli import main; main()"]
+    return subprocess.Popen(
+        [*command, "-t", "obsidian", "--vault", str(vault), str(digests)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_killed_run_leaves_each_note_old_or_new_and_the_next_run_finishes(tmp_path, run_cli):
     old = [entry(f"Paper {i:05d}", ko=f"버전 하나 {i}") for i in range(N)]
@@ -31,12 +41,7 @@ def test_a_killed_run_leaves_each_note_old_or_new_and_the_next_run_finishes(tmp_
     after = snapshot(finished)  # what a complete run writes
 
     first = vault / "Papers" / "Paper 00000.md"
-    command = [sys.executable, "-c", "from exportdigest.cli import main; main()"]
-    proc = subprocess.Popen(
-        [*command, "-t", "obsidian", "--vault", str(vault), str(digests)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_sync(vault, digests)
     deadline = time.monotonic() + 60
     while "버전 둘 0" not in first.read_text("utf-8"):
         assert proc.poll() is None and time.monotonic() < deadline, "run ended before the kill"
@@ -71,12 +76,7 @@ def test_a_run_killed_while_creating_notes_leaves_whole_notes_and_no_doubles(tmp
     assert run_cli("-t", "obsidian", "--vault", str(finished), str(digests)).exit_code == 0
     complete = {r: d for r, (d, _) in snapshot(finished).items() if r.endswith(".md")}
 
-    command = [sys.executable, "-c", "from exportdigest.cli import main; main()"]
-    proc = subprocess.Popen(
-        [*command, "-t", "obsidian", "--vault", str(vault), str(digests)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_sync(vault, digests)
     deadline = time.monotonic() + 60
     while len(list((vault / "Papers").glob("*.md"))) < 50:
         assert proc.poll() is None and time.monotonic() < deadline, "run ended before the kill"
