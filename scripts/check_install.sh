@@ -7,7 +7,7 @@
 # Zotero stand-in in tests/; default .venv/bin/python)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-dev_python="${1:-$repo/.venv/bin/python}"
+dev_python="$(realpath -s "${1:-$repo/.venv/bin/python}")"  # absolute: the script changes folder
 work="$(mktemp -d)"
 server=""
 cleanup() {
