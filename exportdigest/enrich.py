@@ -71,13 +71,24 @@ class Enriched:
                 return looked if manual and looked and looked.id == manual.id else manual
         if entry.id in self._records:
             return self._records[entry.id]
-        found = arxiv_id(entry)
-        return ArxivRecord(found) if found else None
+        return from_links(entry)
 
     def __iter__(self) -> Iterator[Entry]:
         for entry in self._entries:
             record = self.record(entry)
             yield replace(entry, arxiv=record) if record is not None else entry
+
+
+def from_links(entry: Entry) -> ArxivRecord | None:
+    """The record the paper's own abstract links give: the id, and what follows from it."""
+    found = arxiv_id(entry)
+    return ArxivRecord(found) if found else None
+
+
+def linked(entry: Entry) -> Entry:
+    """The entry as a run without `--arxiv` gives it to the targets (its links' record)."""
+    record = from_links(entry)
+    return replace(entry, arxiv=record) if record else entry
 
 
 def manual_for(entry: Entry, manual: Mapping[str, ArxivRecord | None]) -> tuple[bool, Any]:
