@@ -234,6 +234,7 @@ class ArxivStandIn:
         self.requests: list[Seen] = []
         self.violations: list[str] = []
         self.min_gap = 0.0
+        self.rank_titles = True  # False: "relevance" is by id, an exact title gets no lift
         self.not_before = 0.0
         self.open_connections = 0
         self.lock = threading.RLock()
@@ -311,7 +312,8 @@ class ArxivStandIn:
             chosen = [p for p in chosen if matches(tree, p)]
         reverse = order == "descending"
         if sort_by == "relevance" and tree is not None and not listed:
-            chosen.sort(key=lambda p: (_score(tree, p), p.id), reverse=reverse)
+            score = _score if self.rank_titles else lambda _tree, _paper: 0.0
+            chosen.sort(key=lambda p: (score(tree, p), p.id), reverse=reverse)
         elif sort_by != "relevance":
             key = "published" if sort_by == "submittedDate" else "updated"
             chosen.sort(key=lambda p: getattr(p, key) or p.published, reverse=reverse)
@@ -420,7 +422,8 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         finally:
             with self.standin.lock:
-                self.standin.open_connections -= 1
+                if not getattr(self, "_uncounted", False):
+                    self.standin.open_connections -= 1
 
     def do_GET(self) -> None:
         s = self.standin
@@ -456,6 +459,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault and fault.kind == "slow":
+            with s.lock:  # the client may give up and connect again: not a second connection
+                s.open_connections -= 1
+                self._uncounted = True
             time.sleep(fault.seconds)
         if fault and fault.kind == "status":
             if "Retry-After" in fault.headers:
@@ -581,6 +587,19 @@ def from_digests(paths: list[str]) -> list[tuple[str, list[str], str | None]]:
         (e.title, list(e.authors), f"2411.{10001 + n:05d}")
         for n, e in enumerate(Digests(collect(paths)))
     ]
+
+
+def point_client(monkeypatch: Any, clock: Any, state: Path, url: str) -> None:
+    """The lookup as a user would not notice: the shared fake clock (waits are instant, and
+    a day can pass), short timeouts, a private state directory, the stand-in's URL."""
+    from exportdigest import enrich
+
+    options = {"sleep": clock.sleep, "clock": clock.time, "timeout": 1.0, "now": clock.time}
+    monkeypatch.setattr(enrich, "CLIENT_OPTIONS", options)
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("EXPORTDIGEST_ARXIV_URL", url)
 
 
 def main(argv: list[str] | None = None) -> int:
