@@ -83,9 +83,9 @@ class Paper:
         if prefix == "abs":
             return [words(self.summary)]
         if prefix == "cat":
-            return [[c.lower()] for c in self.categories]
+            return [words(c) for c in self.categories]
         if prefix == "id":
-            return [[self.id.lower()]]
+            return [words(self.id)]
         if prefix == "co":
             return [words(self.comment or "")]
         if prefix == "jr":
