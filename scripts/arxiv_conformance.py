@@ -31,6 +31,7 @@ def main(argv: list[str]) -> int:
     from arxiv_standin import ArxivStandIn, from_truth, seeded
 
     from exportdigest import enrich
+    from exportdigest.arxiv_match import fold
 
     papers = from_truth(corpus)
     stand_in, expected = seeded(papers)
@@ -40,17 +41,22 @@ def main(argv: list[str]) -> int:
         enrich.CLIENT_OPTIONS.update(timeout=5.0)
         got = _run(server, corpus, "first lookup")
         on_arxiv = {t for t, i in expected.items() if i}
+        spelled = {t: server.papers[i].title for t, i in expected.items() if i}
+        beyond = {t for t in on_arxiv if fold(spelled[t]) != fold(t)}
         wrong = {t: (got.get(t), i) for t, i in expected.items() if got.get(t) not in (None, i)}
-        missed = sorted(t for t in on_arxiv if got.get(t) is None)
+        missed = sorted(t for t in on_arxiv - beyond if got.get(t) is None)
         print(
-            f"  {len(on_arxiv)} of {len(expected)} papers on the stand-in's arXiv:"
-            f" {len(on_arxiv) - len(missed)} found, {len(missed)} not, {len(wrong)} wrong ids"
+            f"  {len(on_arxiv)} of {len(expected)} papers on the stand-in's arXiv, {len(beyond)}"
+            f" of them titled there beyond folding: {len(on_arxiv - beyond) - len(missed)} of"
+            f" the other {len(on_arxiv - beyond)} found, {len(missed)} not; {len(wrong)} wrong ids"
         )
+        for title in sorted(beyond):
+            print(f"    unidentified, as it should be: {title!r}; arXiv: {spelled[title]!r}")
         for title in missed:
             print(f"    not identified: {title}")
         for title, (given, right) in wrong.items():
             print(f"    WRONG: {title}: {given} (right: {right})")
-        failures += len(wrong) + len(missed)
+        failures += len(wrong) + len(missed) + sum(1 for t in beyond if got.get(t))
         before = len(server.requests)
         again = _run(server, corpus, "re-run")
         sent = len(server.requests) - before

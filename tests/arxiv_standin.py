@@ -531,6 +531,14 @@ def variant(title: str, kind: int) -> str:
     return title
 
 
+def beyond_folding(title: str) -> str:
+    """The title as arXiv might hold another version of it: the subtitle, or a word, gone."""
+    head, colon, _rest = title.partition(": ")
+    if colon and len(head.split()) >= 2:
+        return head
+    return title.rsplit(" ", 1)[0] if " " in title else f"{title} Revisited"
+
+
 def seeded(
     papers: list[tuple[str, list[str], str | None]],
 ) -> tuple[list[Paper], dict[str, str | None]]:
@@ -538,7 +546,8 @@ def seeded(
     correct lookup finds for each title.
 
     Papers with an id are on arXiv, one in five spelled differently (case, punctuation,
-    spacing, TeX). Around them: a longer title containing the title by the same authors, the
+    spacing, TeX), and one in fifty (the 50th, 100th, ...) titled differently beyond any
+    folding (`beyond_folding`): a correct lookup leaves those without an id. Around them: a longer title containing the title by the same authors, the
     same title by other authors (for papers not on arXiv as well), and another spelling of the
     title by other authors. Papers without an id are not on arXiv.
     """
@@ -549,9 +558,8 @@ def seeded(
         expected[title] = identifier
         others = [f"Decoy{n} Author", "Somebody Else"]
         if identifier:
-            made.append(
-                Paper(identifier, variant(title, n % 5), list(authors), primary_category="cs.CL")
-            )
+            spelled = beyond_folding(title) if n % 50 == 49 else variant(title, n % 5)
+            made.append(Paper(identifier, spelled, list(authors), primary_category="cs.CL"))
         kinds = n % 4
         if kinds in (0, 3):
             serial += 1
