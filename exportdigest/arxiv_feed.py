@@ -37,7 +37,7 @@ class Page:
 
 def parse(text: str | bytes) -> Page:
     """The entries of an arXiv API answer; FeedError for an error feed or a foreign body."""
-    import feedparser  # here: only a run with --arxiv pays for it
+    import feedparser  # type: ignore[import-untyped]  # here: only a run with --arxiv pays
 
     feed = feedparser.parse(text)
     total = feed.feed.get("opensearch_totalresults")

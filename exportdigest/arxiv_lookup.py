@@ -137,7 +137,7 @@ class Lookup:
         for paper in papers:
             trial = [*batch, paper]
             query = " OR ".join(f'ti:"{phrase(p.title)}"' for p in trial)
-            params = {"search_query": query, "start": 0, "max_results": 2000}
+            params: dict[str, str | int] = {"search_query": query, "start": 0, "max_results": 2000}
             assert self.client is not None
             if batch and (len(trial) > MAX_TITLES or not self.client.fits(**params)):
                 yield batch

@@ -83,9 +83,9 @@ _TEX_MARK = re.compile(r"[\\${}^_~]")
 
 def fold_tex(text: str) -> str:
     """Text with its TeX spelled as Unicode (`$\\alpha$` -> `α`, `\\"o` -> `ö`), braces and
-    math shifts dropped; text without a backslash or `$` comes back as it is."""
-    if "\\" not in text and "$" not in text:
-        return text
+    math shifts dropped; text without any of TeX's marks (`\\ $ { } ^ _ ~`) comes back as it is."""
+    if not _TEX_MARK.search(text):
+        return text  # braces count too: TeX groups with them, so arXiv's spelling drops them
 
     def accent(match: re.Match[str]) -> str:
         letter = match.group(3).lstrip("\\")

@@ -7,14 +7,23 @@ from dataclasses import replace
 
 import pytest
 from arxiv_standin import ArxivStandIn, Paper, point_client, seeded
-from zotero_standin import FakeClock, many_entries, write_digest
 
 DAY = 24 * 3600
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+pytest_plugins = ("zotero_standin",)  # fixtures: clock (the fake one both sides share)
+
+
+def many_entries(*args):
+    from zotero_standin import many_entries  # imported once registered as a plugin
+
+    return many_entries(*args)
+
+
+def write_digest(*args):
+    from zotero_standin import write_digest
+
+    return write_digest(*args)
 
 
 @pytest.fixture
@@ -194,3 +203,22 @@ def test_a_titles_not_on_the_first_page_are_asked_again_with_their_first_author(
     assert got == {paper.title: "2301.10003"}
     assert len(server.requests) == 2
     assert " AND au:" in server.requests[-1].params["search_query"]
+
+
+def test_a_query_arxiv_refuses_is_one_warning_and_its_papers_wait(arxiv, run_cli, seed_path):
+    arxiv.inject("status", status=400)  # HTTP 400: arXiv's answer to a query it cannot take
+    result = run_cli("--arxiv", "-t", "jsonl", str(seed_path))
+    assert set(ids(result).values()) == {None}
+    assert "arxiv: query refused" in result.stderr
+    assert "10 left for later" in result.stderr and len(arxiv.requests) == 1  # not retried
+    assert ids(run_cli("--arxiv", "-t", "jsonl", str(seed_path))) == arxiv.expected
+
+
+@pytest.mark.parametrize(
+    "text", ['arxiv = "2404.14396"\n', '[arxiv.nested]\nkey = "2404.14396"\n', "[arxiv]\nx = 5\n"]
+)
+def test_an_arxiv_table_that_is_not_titles_and_ids_is_exit_2(run_cli, seed_path, tmp_path, text):
+    config = tmp_path / "config.toml"
+    config.write_text(text, "utf-8")
+    result = run_cli("--config", str(config), "-t", "jsonl", str(seed_path))
+    assert result.exit_code == 2 and "arxiv" in result.stderr and result.stdout == ""
