@@ -44,6 +44,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
+from loopback import Loopback
+
 FIELDS = {"ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all"}
 SORT_BY = {"relevance", "lastUpdatedDate", "submittedDate"}
 SORT_ORDER = {"ascending", "descending"}
@@ -224,7 +226,7 @@ class Seen:
     length: int = 0  # of the request target (path and query)
 
 
-class ArxivStandIn:
+class ArxivStandIn(Loopback):
     """arXiv's API on a local port. Use as a context manager; `url` is the query endpoint."""
 
     def __init__(self, papers: list[Paper] | None = None, *, clock: Any = None) -> None:
@@ -256,23 +258,14 @@ class ArxivStandIn:
         """The server's clock (the shared fake one in tests)."""
         return self.clock.time() if self.clock else time.monotonic()
 
-    def __enter__(self) -> ArxivStandIn:
-        handler = type("Handler", (_Handler,), {"standin": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Serves the requests (see `Loopback`)."""
+        return _Handler
 
     @property
     def url(self) -> str:
         """The API endpoint, like https://export.arxiv.org/api/query."""
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/api/query"
+        return f"{self.root}/api/query"
 
     def answer(self, params: dict[str, str]) -> tuple[int, str]:
         """(status, feed) for a query's parameters."""

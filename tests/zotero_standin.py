@@ -76,6 +76,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from loopback import Loopback
 
 ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(f"^[{ALPHABET}]{{8}}$")
@@ -176,7 +177,7 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, dict[str, Any]]:
     }
 
 
-class ZoteroStandIn:
+class ZoteroStandIn(Loopback):
     """One Zotero library behind a local HTTP server. Use as a context manager."""
 
     def __init__(
@@ -221,23 +222,9 @@ class ZoteroStandIn:
 
     # ---- life cycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> ZoteroStandIn:
-        handler = type("Handler", (_Handler,), {"standin": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-    @property
-    def root(self) -> str:
-        """The server's address (e.g. http://127.0.0.1:PORT)."""
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Serves the requests (see `Loopback`)."""
+        return _Handler
 
     @property
     def url(self) -> str:
