@@ -222,3 +222,18 @@ def test_an_arxiv_table_that_is_not_titles_and_ids_is_exit_2(run_cli, seed_path,
     config.write_text(text, "utf-8")
     result = run_cli("--config", str(config), "-t", "jsonl", str(seed_path))
     assert result.exit_code == 2 and "arxiv" in result.stderr and result.stdout == ""
+
+
+def test_without_arxiv_no_http_or_feed_library_is_imported(seed_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from exportdigest.cli import main\n"
+        f"sys.argv = ['exportdigest', '-q', '-t', 'jsonl', '-o', '/dev/null', {str(seed_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('feedparser', 'httpx2') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
