@@ -11,7 +11,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from . import __version__
+from . import __version__, arxiv
 from . import config as config_file
 from .exporter import Exporter, ExportFailed, Outcome, Run
 from .registry import Target, discover
@@ -30,8 +30,13 @@ CORE_PARAMS = {
     "quiet",
     "verbose",
     "config",
+    "arxiv",
+    "arxiv_url",
+    "arxiv_delay",
     "paths",
 }
+# Config tables the core reads besides [defaults]: the ids set by hand.
+CORE_TABLES = {"defaults", "arxiv"}
 
 EPILOG = """\b
 Examples:
@@ -138,12 +143,13 @@ def _refuse_shared_outputs(chosen: list[tuple[str, Exporter]]) -> None:
 
 
 def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> int:
+    from .enrich import manual_ids
     from .inputs import collect
     from .overlap import refuse_input_outputs, refuse_stdin_output
     from .reader import Digests, Selection, SpillFailed
 
     conf = config_file.load(params["config"])
-    config_file.check_tables(conf, {"defaults", *targets}, _warn)
+    config_file.check_tables(conf, CORE_TABLES | set(targets), _warn, {"arxiv": manual_ids})
     defaults = conf.get("defaults", {})
     _warn_unknown_defaults(ctx, defaults)
     names = _core(ctx, "target", defaults)
@@ -191,9 +197,12 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     report = [f"{digests.total} papers read from {len(digests.files)} file(s)"]
     if count != digests.total:
         report[0] += f", {count} selected"
+    entries, found = _enrich(ctx, digests, defaults, conf.get("arxiv", {}), run)
+    if found:
+        report.append(found)
     for name, exporter in exporters:
         try:
-            outcome = exporter.export(digests, count)
+            outcome = exporter.export(entries, count)
         except BrokenPipeError:
             # The reader of standard output left (`| head`): this target stops, quietly and
             # without failing; the others still do their work.
@@ -216,6 +225,19 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
         report.append(f"{len(digests.diagnostics)} input problem(s)")
     run.say(run.mask("; ".join(report)))
     return code
+
+
+def _enrich(ctx, digests, defaults, table, run) -> tuple[Any, str | None]:
+    """The entries with their arXiv records, and the lookup's summary (None without one)."""
+    from .enrich import Settings, enrich, manual_ids
+
+    settings = Settings(
+        lookup=_core(ctx, "arxiv", defaults),
+        url=_core(ctx, "arxiv_url", defaults),
+        delay=_core(ctx, "arxiv_delay", defaults),
+        manual=manual_ids(table),
+    )
+    return enrich(digests, settings, run)
 
 
 class InputProblem(click.ClickException):
@@ -318,6 +340,30 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             ["--verbose", "-v"],
             is_flag=True,
             help="Print a line for every paper each target handles.",
+        ),
+        click.Option(
+            ["--arxiv"],
+            is_flag=True,
+            help="Look each paper up on arXiv (its id, abstract page, PDF, DOI) before the"
+            " targets run; answers are cached.",
+        ),
+        click.Option(
+            ["--arxiv-url"],
+            metavar="URL",
+            envvar="EXPORTDIGEST_ARXIV_URL",
+            default=arxiv.DEFAULT_URL,
+            show_default=True,
+            help="arXiv's API (env EXPORTDIGEST_ARXIV_URL).",
+        ),
+        click.Option(
+            ["--arxiv-delay"],
+            metavar="SECONDS",
+            type=click.FloatRange(min=0),
+            envvar="EXPORTDIGEST_ARXIV_DELAY",
+            default=arxiv.DEFAULT_DELAY,
+            show_default=True,
+            help="Seconds between two requests to arXiv; its terms ask for 3: do not lower it"
+            " against arXiv (env EXPORTDIGEST_ARXIV_DELAY).",
         ),
         click.Option(
             ["--config"],

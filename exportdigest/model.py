@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import arxiv
+
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ASCII_PUNCTUATION = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
@@ -63,6 +65,56 @@ class Commentary:
 
 
 @dataclass(frozen=True, slots=True)
+class ArxivRecord:
+    """What arXiv says of a paper: its id (no version) and the links and dates it gives."""
+
+    id: str
+    version: int | None = None
+    primary_category: str | None = None
+    published: str | None = None  # the first version's date, YYYY-MM-DD
+    journal_doi: str | None = None  # the published version's DOI, when arXiv lists one
+
+    @property
+    def url(self) -> str:
+        """The abstract page (newest version)."""
+        return arxiv.abs_url(self.id)
+
+    @property
+    def pdf(self) -> str:
+        """The PDF (newest version)."""
+        return arxiv.pdf_url(self.id)
+
+    @property
+    def doi(self) -> str:
+        """arXiv's own DOI for the paper."""
+        return arxiv.doi(self.id)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready form, keys in the documented order."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "url": self.url,
+            "pdf": self.pdf,
+            "doi": self.doi,
+            "primary_category": self.primary_category,
+            "published": self.published,
+            "journal_doi": self.journal_doi,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ArxivRecord:
+        """The record `as_dict` gave (the derived links are not read back)."""
+        return cls(
+            id=data["id"],
+            version=data.get("version"),
+            primary_category=data.get("primary_category"),
+            published=data.get("published"),
+            journal_doi=data.get("journal_doi"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One paper, merged over every digest it appears in."""
 
@@ -75,6 +127,7 @@ class Entry:
     date: dt.date
     sources: tuple[Source, ...]
     urls: tuple[str, ...] = field(default=())
+    arxiv: ArxivRecord | None = None  # set by the enrichment step (links, lookup, config)
 
     def as_dict(self) -> dict:
         """The jsonl dump form: plain JSON values, keys in the documented order."""
@@ -88,6 +141,7 @@ class Entry:
             "date": self.date.isoformat(),
             "sources": [source.as_dict() for source in self.sources],
             "urls": list(self.urls),
+            "arxiv": self.arxiv.as_dict() if self.arxiv else None,
         }
 
 

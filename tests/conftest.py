@@ -24,6 +24,8 @@ def _isolated_config(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("EXPORTDIGEST_CONFIG", str(tmp_path_factory.mktemp("cfg") / "config.toml"))
     for name in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY_ID", "ZOTERO_LIBRARY_TYPE", "ZOTERO_API_URL"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("EXPORTDIGEST_ARXIV_URL", "EXPORTDIGEST_ARXIV_DELAY"):  # never the real arXiv
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from pybtex.database import parse_string
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from strategies import english_line, korean_line, tag
 
+from exportdigest.enrich import linked
 from exportdigest.exporter import Run
 from exportdigest.exporters.bibtex import BibtexExporter
 from exportdigest.exporters.citation import paper_url
@@ -28,7 +29,7 @@ from exportdigest.exporters.citation.latex import to_latex
 from exportdigest.exporters.csljson import CslJsonExporter
 from exportdigest.exporters.ris import RisExporter
 from exportdigest.inputs import collect
-from exportdigest.model import Commentary, Entry, Source, arxiv_id, paper_id
+from exportdigest.model import ArxivRecord, Commentary, Entry, Source, paper_id
 from exportdigest.parser import find_urls, has_hangul
 from exportdigest.reader import Digests
 
@@ -59,9 +60,19 @@ def papers(draw) -> Entry:
     english = hostile(english_line).filter(lambda s: not has_hangul(s))
     korean = hostile(korean_line).filter(has_hangul)
     abstract = draw(st.lists(english, max_size=2))
+    record = None
     if draw(st.booleans()):
         number = draw(st.integers(10000, 99999))
         abstract.append(f"Code at https://arxiv.org/abs/2410.{number} and more.")
+        record = ArxivRecord(f"2410.{number}")
+    if draw(st.booleans()):  # what a lookup (--arxiv) adds
+        record = ArxivRecord(
+            f"{draw(st.integers(701, 2512)):04d}.{draw(st.integers(10000, 99999))}",
+            version=draw(st.integers(1, 9)),
+            primary_category=draw(st.sampled_from(["cs.CL", "cs.LG", "stat.ML", "hep-th"])),
+            published=draw(st.dates()).isoformat(),
+            journal_doi=draw(st.sampled_from([None, "10.1038/s41586-023-06924-6"])),
+        )
     ko, en = draw(st.lists(korean, max_size=2)), draw(st.lists(english, max_size=2))
     names = st.one_of(st.sampled_from(NAMES), hostile(english_line).filter(lambda s: "," not in s))
     day = draw(st.dates(dt.date(1990, 1, 1), dt.date(2099, 12, 31)))
@@ -76,6 +87,7 @@ def papers(draw) -> Entry:
         date=day,
         sources=(Source("d.txt", 1, day),),
         urls=find_urls(abstract_text, ko_text, en_text),
+        arxiv=record,
     )
 
 
@@ -179,7 +191,7 @@ def assert_ris_recovers(entries: list[Entry], text: str) -> None:
     assert len(records) == len(entries)
     for entry, record in zip(entries, records, strict=True):
         got = ris_fields(record)
-        aid = arxiv_id(entry)
+        aid = entry.arxiv.id if entry.arxiv else None
         assert got["type"] == "UNPB"
         assert got["id"] == entry.id
         assert got["title"] == entry.title
@@ -188,7 +200,12 @@ def assert_ris_recovers(entries: list[Entry], text: str) -> None:
         assert (got["date"], got["year"]) == (entry.date, f"{entry.date.year:04d}")
         assert got["tags"] == list(entry.tags)
         assert (got["ko"], got["en"]) == (entry.commentary.ko, entry.commentary.en)
-        assert got["extra"] == ([f"arXiv: {aid}"] if aid else []) + [f"exportdigest-id: {entry.id}"]
+        published = entry.arxiv.journal_doi if entry.arxiv else None
+        assert got["extra"] == (
+            ([f"arXiv: {aid}"] if aid else [])
+            + ([f"Published version DOI: {published}"] if published else [])
+            + [f"exportdigest-id: {entry.id}"]
+        )
         assert got["url"] == paper_url(entry, aid)
         assert got["doi"] == (f"10.48550/arXiv.{aid}" if aid else None)
 
@@ -272,7 +289,7 @@ def assert_bibtex_recovers(entries: list[Entry], text: str) -> list[str]:
     for entry, key in zip(entries, keys, strict=True):
         got = entries_read[key]
         fields, raw = got["fields"], got["raw"]
-        aid = arxiv_id(entry)
+        aid = entry.arxiv.id if entry.arxiv else None
         assert got["type"] == "misc"
         assert raw["title"].startswith("{") and raw["title"].endswith("}")  # case protected
         assert fields["title"] == spaced(entry.title)
@@ -288,6 +305,8 @@ def assert_bibtex_recovers(entries: list[Entry], text: str) -> list[str]:
         assert raw.get("eprint") == aid
         assert raw.get("eprinttype") == ("arxiv" if aid else None)
         assert raw.get("archiveprefix") == ("arXiv" if aid else None)
+        assert raw.get("doi") == (f"10.48550/arXiv.{aid}" if aid else None)
+        assert raw.get("primaryclass") == (entry.arxiv.primary_category if aid else None)
     return keys
 
 
@@ -363,7 +382,7 @@ def assert_csl_recovers(entries: list[Entry], text: str) -> list[str]:
     jsonschema.validate(items, CSL_SCHEMA)
     assert len(items) == len(entries)
     for entry, item in zip(entries, items, strict=True):
-        aid = arxiv_id(entry)
+        aid = entry.arxiv.id if entry.arxiv else None
         assert item["type"] == "article"
         assert item["title"] == entry.title
         assert not any("suffix" in a for a in item.get("author", []))  # it is in `given`
@@ -381,6 +400,9 @@ def assert_csl_recovers(entries: list[Entry], text: str) -> list[str]:
         assert (keywords.split(", ") if keywords else []) == list(entry.tags)
         id_line, *commentary = item["note"].split("\n\n")
         assert id_line == f"exportdigest-id: {entry.id}"
+        doi = entry.arxiv.journal_doi if entry.arxiv else None
+        if doi:  # the published version's DOI: a line of Zotero's Extra
+            assert commentary.pop(0) == f"Published version DOI: {doi}"
         ko = [part for part in commentary if has_hangul(part)]
         en = [part for part in commentary if not has_hangul(part)]
         assert ("\n".join(ko), "\n".join(en)) == (entry.commentary.ko, entry.commentary.en)
@@ -422,8 +444,8 @@ HOSTILE_DIGEST = Path(__file__).parent / "data" / "citation" / "hostile.txt"
     ],
 )
 def test_hostile_fixture_digest_round_trips_through_the_command(run_cli, tmp_path, target, check):
-    entries = list(Digests(collect([str(HOSTILE_DIGEST)])))
-    assert len(entries) == 2 and arxiv_id(entries[0]) == "2410.23506"
+    entries = [linked(e) for e in Digests(collect([str(HOSTILE_DIGEST)]))]
+    assert len(entries) == 2 and entries[0].arxiv.id == "2410.23506"
     out = tmp_path / "papers"
     result = run_cli("-t", target, "-o", str(out), str(HOSTILE_DIGEST))
     assert result.exit_code == 0, result.output

@@ -31,6 +31,8 @@ def _wrong_values(option: click.Option) -> list[str]:
         wrong.append('"yes"')
     elif option.multiple:
         wrong.append("[1]")
+    elif isinstance(option.type, click.types.FloatParamType | click.types.IntParamType):
+        wrong.append('"5"')  # a number written as a string
     elif not option.name.endswith("_id"):
         wrong.append("5")
     return wrong

@@ -11,7 +11,18 @@ from strategies import entry_lists
 from exportdigest.exporter import Run
 from exportdigest.exporters.jsonl import JsonlExporter
 
-KEYS = ["id", "title", "authors", "abstract", "commentary", "tags", "date", "sources", "urls"]
+KEYS = [
+    "id",
+    "title",
+    "authors",
+    "abstract",
+    "commentary",
+    "tags",
+    "date",
+    "sources",
+    "urls",
+    "arxiv",
+]
 
 
 def test_each_line_has_exactly_the_documented_keys_in_utf8(run_cli, seed_path):

@@ -12,7 +12,7 @@ from strategies import entries
 
 from exportdigest.exporters.obsidian.context import digest_days, fingerprint, paper_context
 from exportdigest.exporters.obsidian.tags import obsidian_tags
-from exportdigest.model import Commentary, Source
+from exportdigest.model import ArxivRecord, Commentary, Source
 
 
 def both(paper, links=None):
@@ -48,6 +48,8 @@ def test_each_field_a_note_shows_changes_the_fingerprint():
         replace(base, sources=(*base.sources, Source("b.txt", 9, day, 2))),
         replace(base, sources=(replace(base.sources[0], part=2),)),
         replace(base, urls=("https://arxiv.org/abs/2410.23506",)),
+        replace(base, arxiv=ArxivRecord("2410.23506")),
+        replace(base, arxiv=ArxivRecord("2410.23506", 2, "cs.CL", "2024-10-30")),
     ]
     prints = {both(v)[1] for v in variants} | {both(base)[1]}
     assert len(prints) == len(variants) + 1
@@ -69,14 +71,15 @@ def test_a_template_change_changes_every_fingerprint(paper, salt):
 
 def test_the_fingerprint_of_a_known_paper_never_changes():
     # Notes already in users' vaults carry it: a new value makes the next run render every
-    # note once more to see that it is unchanged (tests/test_obsidian_upgrade.py).
+    # note once more to see that it is unchanged (tests/test_obsidian_upgrade.py). A paper
+    # without an arXiv record (nearly all, without --arxiv) hashes as before records existed.
     from exportdigest.model import Entry
 
     paper = Entry(
         id="0123456789abcdef",
         title="Belief State Transformers: Goals",
         authors=("A B", "김철수"),
-        abstract="Abs https://arxiv.org/abs/2410.23506",
+        abstract="Abs https://github.com/x/y",
         commentary=Commentary("한국어", "English"),
         tags=("transformer", "rl"),
         date=dt.date(2024, 11, 4),
@@ -84,6 +87,8 @@ def test_the_fingerprint_of_a_known_paper_never_changes():
             Source("a/2024-11-04.txt", 3, dt.date(2024, 11, 4), 1),
             Source("b.txt", 9, dt.date(2024, 11, 5), 2),
         ),
-        urls=("https://arxiv.org/abs/2410.23506",),
+        urls=("https://github.com/x/y",),
     )
-    assert both(paper)[1] == "193ac0d233fce537"
+    assert both(paper)[1] == "6ec9d6d661a431a9"
+    # a record changes it, once: the note gains its arXiv properties and links
+    assert both(replace(paper, arxiv=ArxivRecord("2410.23506")))[1] != "6ec9d6d661a431a9"

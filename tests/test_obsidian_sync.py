@@ -302,6 +302,10 @@ def test_a_new_vault_starts_from_the_template(sync, vault):
         "date": "date",
         "paper_id": "text",
         "digests": "multitext",
+        "arxiv": "text",
+        "arxiv_url": "text",
+        "arxiv_pdf": "text",
+        "doi": "text",
         "exportdigest": "text",
         "papers": "number",
     }

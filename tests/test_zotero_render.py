@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from exportdigest.enrich import linked
 from exportdigest.exporters.zotero import fingerprint
 from exportdigest.exporters.zotero.plan import Remote, decide
 from exportdigest.exporters.zotero.render import clean, paper
-from exportdigest.model import Commentary, Entry, Source, paper_id
+from exportdigest.model import ArxivRecord, Commentary, Entry, Source, paper_id
 
 OFFICIAL = json.loads((Path(__file__).parent / "data/zotero/schema.json").read_text("utf-8"))
 TYPES = {t["itemType"]: t for t in OFFICIAL["itemTypes"]}
@@ -51,6 +52,10 @@ def json_schema(item_type: str) -> dict:
     }
     if item_type == "note":
         props |= {"note": text, "parentItem": KEY}
+    elif item_type == "attachment":  # the Web API's attachment template
+        modes = ["imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"]
+        props |= {"linkMode": {"enum": modes}, "parentItem": KEY}
+        props |= {"contentType": text, "charset": text, "note": text}
     else:
         one = {"creatorType": {"enum": kinds}, "name": name | {"minLength": 1}}
         two = {"creatorType": {"enum": kinds}, "firstName": name, "lastName": name}
@@ -73,7 +78,7 @@ def json_schema(item_type: str) -> dict:
     }
 
 
-VALIDATORS = {t: Draft202012Validator(json_schema(t)) for t in ("preprint", "note")}
+VALIDATORS = {t: Draft202012Validator(json_schema(t)) for t in ("preprint", "note", "attachment")}
 
 
 def sent(entry: Entry) -> list[dict]:
@@ -136,7 +141,7 @@ def entry_with(**changes) -> Entry:
         sources=(Source("d.txt", 2, dt.date(2024, 11, 4)),),
     )
     entry = replace(base, **changes)
-    return replace(entry, id=paper_id(entry.title))
+    return linked(replace(entry, id=paper_id(entry.title)))  # as a run gives it to a target
 
 
 def test_arxiv_fields_follow_zoteros_own_translator():
@@ -147,6 +152,24 @@ def test_arxiv_fields_follow_zoteros_own_translator():
     assert item["DOI"] == "10.48550/arXiv.2410.23506"
     assert item["url"] == "https://arxiv.org/abs/2410.23506"
     assert item["date"] == "2024-10"
+    assert item["extra"].startswith("exportdigest-id: ")  # a link alone: no other line
+
+
+def test_a_looked_up_paper_is_a_complete_arxiv_preprint_with_a_link_to_its_pdf():
+    record = ArxivRecord("2410.23506", 2, "cs.LG", "2024-10-30", "10.1000/pub.1")
+    objects = sent(replace(entry_with(), arxiv=record))
+    assert_valid(objects)
+    item, note, pdf = objects
+    assert (item["repository"], item["archiveID"]) == ("arXiv", "arXiv:2410.23506")
+    assert item["DOI"] == "10.48550/arXiv.2410.23506"
+    assert item["extra"].splitlines()[:2] == [
+        "arXiv category: cs.LG",
+        "Published version DOI: 10.1000/pub.1",
+    ]
+    assert note["itemType"] == "note"
+    assert pdf["linkMode"] == "linked_url" and pdf["url"] == "https://arxiv.org/pdf/2410.23506"
+    assert pdf["parentItem"] == item["key"] and pdf["version"] == 0
+    assert len(sent(entry_with())) == 2  # no record: no attachment
 
 
 def test_an_arxiv_link_in_the_commentary_is_not_the_papers_own(seed_entries):

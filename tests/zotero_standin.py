@@ -16,7 +16,10 @@ the real service enforces (see /work/shared/docs/zotero.md, copied here as they 
   creators must use the type's creator types, two-field or one-field, not both; tags are
   `{"tag": ..., "type": 0|1}` of at most 255 characters; a note's `parentItem` must be a
   regular item that exists or was created earlier in the same request; child items take no
-  collections; collections must exist;
+  collections; collections must exist; an attachment needs a `linkMode` of Zotero's
+  (`linked_url` with a `url`; `filename`/`md5`/`mtime` only for a stored file), which never
+  changes, takes `contentType`, `charset`, `note` and a `parentItem` as a note does, and its
+  item type does not change to or from another;
 - a POST updating an existing object replaces it (fields not sent are cleared), the strict
   reading: a client that does not send back what it read loses data here, visibly;
 - versions: each write request that changes anything takes one new library version, given to
@@ -73,6 +76,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from loopback import Loopback
 
 ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(f"^[{ALPHABET}]{{8}}$")
@@ -83,6 +87,11 @@ MAX_TAG = 255
 MAX_NAME = 255
 SERVER_ID = "sPMHtLD6HHBd"
 DIALOGS_PER_MINUTE = 5
+# Attachments (the Web API's `items/new?itemType=attachment&linkMode=...` templates): the
+# properties besides the schema's fields, the link modes, and what only a stored file has.
+ATTACHMENT_PROPERTIES = ("linkMode", "contentType", "charset", "note")
+LINK_MODES = {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
+FILE_PROPERTIES = {"filename", "md5", "mtime"}
 ITEM_PARAMS = {"format", "since", "itemKey", "includeTrashed", "limit", "start", "locale", "v"}
 COLLECTION_PARAMS = {"format", "since", "limit", "start", "locale", "v"}
 
@@ -168,7 +177,7 @@ def load_schema(path: Path = SCHEMA_PATH) -> dict[str, dict[str, Any]]:
     }
 
 
-class ZoteroStandIn:
+class ZoteroStandIn(Loopback):
     """One Zotero library behind a local HTTP server. Use as a context manager."""
 
     def __init__(
@@ -213,23 +222,9 @@ class ZoteroStandIn:
 
     # ---- life cycle -------------------------------------------------------------------------
 
-    def __enter__(self) -> ZoteroStandIn:
-        handler = type("Handler", (_Handler,), {"standin": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-    @property
-    def root(self) -> str:
-        """The server's address (e.g. http://127.0.0.1:PORT)."""
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """Serves the requests (see `Loopback`)."""
+        return _Handler
 
     @property
     def url(self) -> str:
@@ -517,12 +512,17 @@ class ZoteroStandIn:
         item_type = obj.get("itemType")
         if item_type is None:
             raise Reject(400, "'itemType' property not provided")
-        if item_type not in self.schema or item_type == "attachment":
+        if item_type not in self.schema:
             raise Reject(400, f"'{item_type}' is not a valid itemType")
         if existing and (existing["itemType"] == "note") != (item_type == "note"):
             raise Reject(400, "Cannot change item type between note and regular item")
+        if existing and (existing["itemType"] == "attachment") != (item_type == "attachment"):
+            raise Reject(400, "Cannot change item type to or from attachment")
         spec = self.schema[item_type]
         note = item_type == "note"
+        attachment = item_type == "attachment"
+        if attachment:
+            self._check_attachment(obj, existing)
         for name, value in obj.items():
             if name in ("key", "version", "itemType", "dateAdded", "dateModified"):
                 continue
@@ -541,8 +541,13 @@ class ZoteroStandIn:
             elif name == "deleted":
                 if value not in (0, 1, True, False):
                     raise Reject(400, "'deleted' must be 0 or 1")
-            elif name == "parentItem" and note:
+            elif name == "parentItem" and (note or attachment):
                 self._check_parent(value)
+            elif name in ATTACHMENT_PROPERTIES and attachment:
+                if not isinstance(value, str):
+                    raise Reject(400, f"'{name}' must be a string")
+            elif name in FILE_PROPERTIES and attachment:  # a stored file's (checked above)
+                continue
             elif name == "note" and note:
                 if not isinstance(value, str):
                     raise Reject(400, "'note' must be a string")
@@ -559,7 +564,13 @@ class ZoteroStandIn:
         else:
             for name in spec["fields"]:
                 data[name] = obj.get(name, "")
-            data["creators"] = [dict(c) for c in obj.get("creators", [])]
+            if attachment:
+                for name in ATTACHMENT_PROPERTIES:
+                    data[name] = obj.get(name, "")
+                if obj.get("parentItem"):
+                    data["parentItem"] = obj["parentItem"]
+            else:
+                data["creators"] = [dict(c) for c in obj.get("creators", [])]
         data["tags"] = [
             {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
             for t in _unique_tags(obj.get("tags", []))
@@ -570,6 +581,19 @@ class ZoteroStandIn:
         if obj.get("deleted"):
             data["deleted"] = 1
         return data
+
+    def _check_attachment(self, obj: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        """An attachment's link mode: one of Zotero's, fixed once made; file properties only
+        for a stored file."""
+        mode = obj.get("linkMode")
+        if mode not in LINK_MODES:
+            raise Reject(400, f"'{mode}' is not a valid linkMode")
+        if existing and existing.get("linkMode") != mode:
+            raise Reject(400, "Cannot change attachment linkMode")
+        if not mode.startswith("imported_") and FILE_PROPERTIES & set(obj):
+            raise Reject(400, f"Invalid property for a {mode} attachment")
+        if mode == "linked_url" and not obj.get("url"):
+            raise Reject(400, "A linked_url attachment needs a url")
 
     def _check_creators(self, value: Any, allowed: list[str]) -> None:
         if not isinstance(value, list):

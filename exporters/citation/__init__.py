@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from exportdigest import arxiv
-from exportdigest.model import Entry, arxiv_id
+from exportdigest.model import Entry
 from exportdigest.names import Name, split_name
 
 ID_LABEL = "exportdigest-id"  # "exportdigest-id: <id>" marks a paper in a manager's Extra field
@@ -38,6 +38,8 @@ class Citation:
     tags: tuple[str, ...]
     ko: str
     en: str
+    primary_category: str | None = None
+    journal_doi: str | None = None  # the published version's, when arXiv lists one
 
     @property
     def doi(self) -> str | None:
@@ -57,7 +59,8 @@ class Citation:
 
 def citation(entry: Entry) -> Citation:
     """The citation view of an entry."""
-    aid = arxiv_id(entry)
+    record = entry.arxiv
+    aid = record.id if record else None
     return Citation(
         id=entry.id,
         title=entry.title,
@@ -69,11 +72,14 @@ def citation(entry: Entry) -> Citation:
         tags=entry.tags,
         ko=entry.commentary.ko,
         en=entry.commentary.en,
+        primary_category=record.primary_category if record else None,
+        journal_doi=record.journal_doi if record else None,
     )
 
 
 def paper_url(entry: Entry, aid: str | None) -> str | None:
-    """The paper's own link: its arXiv page, else the first link in its abstract.
+    """The paper's own link: its arXiv page (`aid`: its arXiv id), else the first link in its
+    abstract.
 
     Links in the commentary usually point at other papers, so they never count.
     """

@@ -69,9 +69,11 @@ FIELDS: tuple[tuple[str, Callable[[Citation], object], Encoding], ...] = (
     ("comment", lambda c: c.ko, TEXT),
     ("annote", lambda c: c.en, TEXT),
     ("url", lambda c: c.url, VERBATIM),
+    ("doi", lambda c: c.doi, VERBATIM),
     ("eprint", lambda c: c.arxiv, VERBATIM),
     ("eprinttype", lambda c: "arxiv" if c.arxiv else None, VERBATIM),
     ("archiveprefix", lambda c: "arXiv" if c.arxiv else None, VERBATIM),
+    ("primaryclass", lambda c: c.primary_category, VERBATIM),
 )
 
 

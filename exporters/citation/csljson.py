@@ -35,7 +35,8 @@ def csl_note(c: Citation) -> str:
 
     Zotero puts `note` into Extra, where `exportdigest-id: <id>` marks the paper as in RIS.
     """
-    return "\n\n".join(part for part in (c.id_line, c.ko, c.en) if part)
+    published = f"Published version DOI: {c.journal_doi}" if c.journal_doi else ""
+    return "\n\n".join(part for part in (c.id_line, published, c.ko, c.en) if part)
 
 
 # The field table: CSL variable -> its value for a paper (left out when empty). For arXiv

@@ -50,7 +50,8 @@ def _notes(c: Citation) -> list[str]:
 
 
 def _extra(c: Citation) -> list[str]:
-    return [f"arXiv: {c.arxiv}" if c.arxiv else "", c.id_line]
+    published = f"Published version DOI: {c.journal_doi}" if c.journal_doi else ""
+    return [f"arXiv: {c.arxiv}" if c.arxiv else "", published, c.id_line]
 
 
 # The field table, in Zotero's own export order: tag -> the values it takes for a paper.

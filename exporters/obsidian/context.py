@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from exportdigest.model import Entry, Source, arxiv_id
+from exportdigest.model import Entry, Source
 
 # The property that marks the tool's tag, digest-day and index notes (papers: `paper_id`).
 KIND_KEY = "exportdigest"
@@ -84,7 +84,8 @@ def paper_context(
         "date": entry.date.isoformat(),
         "digests": [{"date": d, "parts": parts, "link": day_links[d]} for d, parts in days],
         "urls": list(entry.urls),
-        "arxiv": arxiv_id(entry) or "",
+        "arxiv": entry.arxiv.id if entry.arxiv else "",
+        "arxiv_record": entry.arxiv.as_dict() if entry.arxiv else None,
     }
 
 
@@ -99,6 +100,19 @@ def paper_properties(context: Mapping) -> dict:
         "date": dt.date.fromisoformat(context["date"]),
         "paper_id": context["id"],
         "digests": [d["link"] for d in context["digests"]],
+        **_arxiv_properties(context.get("arxiv_record")),
+    }
+
+
+def _arxiv_properties(record: Mapping | None) -> dict:
+    """The arXiv properties, prefixed so they cannot collide with a `url` the user keeps."""
+    if not record:
+        return {}
+    return {
+        "arxiv": record["id"],
+        "arxiv_url": record["url"],
+        "arxiv_pdf": record["pdf"],
+        "doi": record["doi"],
     }
 
 
@@ -138,5 +152,8 @@ def fingerprint(context: Mapping, salt: str) -> str:
     A note is rendered from nothing else, so an equal hash means the note would come out
     the same: a re-run need not render it. The context is hashed as canonical JSON.
     """
+    if "arxiv_record" in context and context["arxiv_record"] is None:
+        # a paper without a record hashes as before the record existed: no mass re-render
+        context = {k: v for k, v in context.items() if k != "arxiv_record"}
     text = json.dumps(context, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(f"{salt}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -11,6 +11,9 @@ from .render import TEMPLATE_SUBDIR
 SETTINGS = ".obsidian"
 TYPES = f"{SETTINGS}/types.json"
 _SKIP = {TEMPLATE_SUBDIR, "__pycache__", "__init__.py"}
+# Types of the arXiv properties (--arxiv): a new vault has them; an existing one is not
+# rewritten for them (Obsidian takes an untyped property as text, which they are).
+NEW_VAULTS_ONLY = frozenset({"arxiv", "arxiv_url", "arxiv_pdf", "doi"})
 
 
 def starting_files(template_root: Path) -> Iterator[tuple[str, bytes]]:
@@ -40,7 +43,9 @@ def merged_types(current: bytes, ours: bytes) -> bytes | None:
         return None
     if not isinstance(theirs, dict) or not isinstance(theirs.setdefault("types", {}), dict):
         return None
-    missing = {k: v for k, v in wanted.items() if k not in theirs["types"]}
+    missing = {
+        k: v for k, v in wanted.items() if k not in theirs["types"] and k not in NEW_VAULTS_ONLY
+    }
     if not missing:
         return None
     theirs["types"].update(missing)

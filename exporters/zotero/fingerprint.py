@@ -6,7 +6,8 @@ last pushed. Comparing the fingerprint of an object as it is in Zotero with the 
 tells "the user changed it in Zotero" from "only the digest changed", on any machine.
 
 Owned: the item type, title, creators, abstract, our automatic (type 1) tags, the id line,
-the arXiv fields when we set them, and the note's text. Not owned, so never a conflict and
+the arXiv fields and `extra` lines (primary category, published DOI) when we set them, and
+the note's text. Not owned, so never a conflict and
 never overwritten: collections, the user's own (type 0) tags, other `extra` lines,
 relations, fields we do not set, child attachments. White space is compared collapsed, so
 a server that re-wraps text or HTML does not look like a user edit.
@@ -25,6 +26,8 @@ SYNC_PREFIX = "exportdigest-sync: "
 OWN_PREFIX = "exportdigest-"
 BASE_FIELDS = ("itemType", "title", "abstractNote")
 ARXIV_FIELDS = ("url", "repository", "archiveID", "DOI", "date")
+# `extra` lines of ours that a lookup (--arxiv) adds; owned like the fields above.
+ARXIV_LABELS = ("arXiv category: ", "Published version DOI: ")
 NO_NOTE = "-"
 
 
@@ -60,10 +63,22 @@ def pushed(extra: str) -> tuple[str, str] | None:
     return None
 
 
-def extra_with(user_extra: str, paper_id: str, item_fp: str, note_fp: str) -> str:
-    """`extra` holding the user's own lines (kept as they are) and our two lines."""
-    kept = [line for line in (user_extra or "").splitlines() if not line.startswith(OWN_PREFIX)]
-    return "\n".join([*kept, id_line(paper_id), f"{SYNC_PREFIX}{item_fp} {note_fp}"])
+def arxiv_lines(extra: str) -> list[str]:
+    """The arXiv lines of ours in an item's `extra`."""
+    return [line for line in (extra or "").splitlines() if line.startswith(ARXIV_LABELS)]
+
+
+def extra_with(
+    user_extra: str, paper_id: str, item_fp: str, note_fp: str, lines: tuple[str, ...] = ()
+) -> str:
+    """`extra` holding the user's own lines (kept as they are), our arXiv `lines` and our
+    two lines."""
+    kept = [
+        line
+        for line in (user_extra or "").splitlines()
+        if not line.startswith(OWN_PREFIX) and not line.startswith(ARXIV_LABELS)
+    ]
+    return "\n".join([*kept, *lines, id_line(paper_id), f"{SYNC_PREFIX}{item_fp} {note_fp}"])
 
 
 def item_fp(data: dict[str, Any], arxiv: bool) -> str:
@@ -79,6 +94,9 @@ def item_fp(data: dict[str, Any], arxiv: bool) -> str:
         _norm(t.get("tag")) for t in data.get("tags") or () if str(t.get("type", 0)) == "1"
     )
     projection["id"] = _norm(paper_id_of(data.get("extra", "")))
+    lines = arxiv_lines(data.get("extra", ""))
+    if lines:  # only then: an item pushed before these lines existed keeps its fingerprint
+        projection["arxiv_lines"] = [_norm(line) for line in lines]
     return _digest(projection)
 
 

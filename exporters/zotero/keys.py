@@ -37,6 +37,11 @@ def note_key(paper_id: str) -> str:
     return object_key("note", paper_id)
 
 
+def pdf_key(paper_id: str) -> str:
+    """Key of the paper's linked-URL attachment to its arXiv PDF."""
+    return object_key("pdf", paper_id)
+
+
 def collection_key(name: str, parent: str | None) -> str:
     """Key for a collection this project creates, named `name` under `parent` (or top level)."""
     return object_key("collection", parent or "", name)

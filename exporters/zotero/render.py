@@ -9,11 +9,11 @@ from functools import cached_property
 from typing import Any
 
 from exportdigest import arxiv
-from exportdigest.model import Entry, arxiv_id
+from exportdigest.model import ArxivRecord, Entry
 from exportdigest.text import one_line
 
 from . import fingerprint
-from .keys import item_key, note_key
+from .keys import item_key, note_key, pdf_key
 from .names import creator
 from .notes import Blocks, note_blocks, to_html
 
@@ -35,6 +35,8 @@ class Paper:
     item: dict[str, Any]  # the preprint's fields, creators, tags and `extra`
     blocks: Blocks | None  # the commentary note's blocks, None when there is no commentary
     arxiv: bool  # whether the arXiv fields are part of what we own
+    extra_lines: tuple[str, ...] = ()  # our arXiv lines of `extra`
+    attachment: dict[str, Any] | None = None  # the linked-URL attachment to the PDF
 
     @cached_property
     def note(self) -> str | None:
@@ -50,6 +52,11 @@ class Paper:
     def note_key(self) -> str:
         """Key of the commentary note."""
         return note_key(self.id)
+
+    @property
+    def pdf_key(self) -> str:
+        """Key of the attachment to the PDF."""
+        return pdf_key(self.id)
 
     @cached_property
     def item_fp(self) -> str:
@@ -81,13 +88,40 @@ def paper(entry: Entry) -> Paper:
         "creators": [c for c in (creator(clean(a)) for a in entry.authors) if c],
         "abstractNote": clean(entry.abstract),
         "tags": _tags(entry.tags),
-        "extra": fingerprint.id_line(entry.id),
     }
-    found = arxiv_id(entry)
-    if found:
-        item.update(arxiv_fields(found))
+    record = entry.arxiv
+    lines = extra_lines(record) if record else ()
+    item["extra"] = "\n".join([*lines, fingerprint.id_line(entry.id)])
+    if record:
+        item.update(arxiv_fields(record.id))
+    attachment = pdf_attachment(record, item_key(entry.id)) if record else None
     blocks = note_blocks(title, clean(entry.commentary.ko), clean(entry.commentary.en))
-    return Paper(entry.id, title, entry.date, item, blocks, bool(found))
+    return Paper(entry.id, title, entry.date, item, blocks, bool(record), lines, attachment)
+
+
+def extra_lines(record: ArxivRecord) -> tuple[str, ...]:
+    """Our `extra` lines for what arXiv told a lookup: the primary category (as Zotero's
+    arXiv translator notes it) and the published version's DOI (the DOI field holds arXiv's)."""
+    lines = []
+    if record.primary_category:
+        lines.append(f"{fingerprint.ARXIV_LABELS[0]}{record.primary_category}")
+    if record.journal_doi:
+        lines.append(f"{fingerprint.ARXIV_LABELS[1]}{record.journal_doi}")
+    return tuple(lines)
+
+
+def pdf_attachment(record: ArxivRecord, parent: str) -> dict[str, Any]:
+    """A linked-URL attachment to the paper's PDF (the Web API's template for one, filled)."""
+    return {
+        "itemType": "attachment",
+        "linkMode": "linked_url",
+        "parentItem": parent,
+        "title": "Full Text PDF",
+        "url": record.pdf,
+        "contentType": "application/pdf",
+        "tags": [],
+        "relations": {},
+    }
 
 
 def arxiv_fields(identifier: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The Zotero schema's field lists for the item types we write, checked before anything is sent.
 
-`schema.json` beside this module is the `preprint` and `note` part of the official
-zotero-schema `schema.json` (version 41), copied verbatim.
+`schema.json` beside this module is the `preprint`, `note` and `attachment` part of the
+official zotero-schema `schema.json` (version 41), copied verbatim.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from typing import Any
 COMMON = frozenset(
     {"key", "version", "itemType", "tags", "relations", "deleted", "dateAdded", "dateModified"}
 )
+
+# An attachment's properties besides its type's fields (the Web API's template for one).
+ATTACHMENT = frozenset({"linkMode", "contentType", "charset", "note", "parentItem"})
 
 
 @cache
@@ -37,6 +40,8 @@ def problems(obj: dict[str, Any]) -> list[str]:
         return [f"unknown item type {obj.get('itemType')!r}"]
     if obj["itemType"] == "note":
         allowed = COMMON | {"note", "parentItem", "collections"}
+    elif obj["itemType"] == "attachment":  # a link: no file properties (md5, filename...)
+        allowed = COMMON | kind["fields"] | ATTACHMENT
     else:
         allowed = COMMON | kind["fields"] | {"creators", "collections"}
     found = [f"{name!r} is not a {obj['itemType']} field" for name in obj if name not in allowed]

@@ -24,6 +24,7 @@ from .remote import AccessDenied, Library, WriteDenied
 from .render import Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
+NO_FP = "-"  # an object we create but do not own afterwards (the PDF attachment)
 MAX_OBJECTS = 50  # the API's limit per write request
 SAVE_EVERY = 2.0  # seconds between state saves during the writes (a cache: losing it is safe)
 ROUNDS = 2  # a paper whose write met a version conflict is re-read and re-planned once
@@ -166,7 +167,7 @@ class Sync:
 
     def _remote(self, p: Paper, found: dict[str, dict[str, Any]]) -> Remote:
         """The paper's objects as read, recording them (or their deletion) in the state."""
-        remote = Remote()
+        remote = Remote(pdf_known=self._version(p.pdf_key) is not None)
         item = found.get(p.item_key)
         pushed = fingerprint.pushed(item.get("extra", "")) if item else None
         if item is None:
@@ -213,7 +214,15 @@ class Sync:
         for key in (k for p in papers for k in self._keys(p) if k in gone):
             self._mark_gone(key)
         return self._decide_all(
-            (p, Remote(item_gone=p.item_key in gone, note_gone=p.note_key in gone)) for p in papers
+            (
+                p,
+                Remote(
+                    item_gone=p.item_key in gone,
+                    note_gone=p.note_key in gone,
+                    pdf_known=p.pdf_key in gone,
+                ),
+            )
+            for p in papers
         )
 
     # ---- writing ----------------------------------------------------------------------------
@@ -290,7 +299,7 @@ class Sync:
         return retry
 
     def _record_written(self, p: Paper, obj: dict[str, Any], version: int) -> None:
-        fp = p.item_fp if obj.get("itemType") != "note" else p.note_fp
+        fp = {p.item_key: p.item_fp, p.note_key: p.note_fp}.get(obj["key"], NO_FP)
         self.state.objects[obj["key"]] = Record(version, fp, fp)
 
     def _replan(self, papers: list[Work]) -> list[Work]:
