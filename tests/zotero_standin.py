@@ -78,6 +78,8 @@ ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(f"^[{ALPHABET}]{{8}}$")
 SCHEMA_PATH = Path(__file__).parent / "data" / "zotero" / "schema.json"
 MAX_WRITE = 50
+CHILD_TYPES = ("note", "attachment")  # item types that are not regular items
+LINK_MODES = ("imported_file", "imported_url", "linked_file", "linked_url")
 MAX_KEYS = 50
 MAX_TAG = 255
 MAX_NAME = 255
@@ -205,6 +207,9 @@ class ZoteroStandIn:
         self.tokens: set[str] = set()
         self.faults: list[Fault] = []
         self.refuse: dict[str, tuple[int, str]] = {}  # object key -> (code, message) to fail it
+        # URL schemes a linked-URL attachment may not carry (whether zotero.org takes any
+        # scheme but http(s) is not documented: a test chooses).
+        self.refused_schemes: set[str] = set()
         self.requests: list[Seen] = []
         self.violations: list[str] = []
         self.not_before = 0.0
@@ -289,8 +294,8 @@ class ZoteroStandIn:
             self.requests.clear()
 
     def top_items(self) -> list[dict[str, Any]]:
-        """Regular items (not notes), trash included."""
-        return [d for d in self.items.values() if d["itemType"] != "note"]
+        """Regular items (not notes or attachments), trash included."""
+        return [d for d in self.items.values() if d["itemType"] not in CHILD_TYPES]
 
     def children(self, key: str) -> list[dict[str, Any]]:
         """Child items of `key`."""
@@ -347,7 +352,7 @@ class ZoteroStandIn:
     def wrap(self, data: dict[str, Any], kind: str) -> dict[str, Any]:
         """The full JSON object the API returns for an item or collection."""
         meta: dict[str, Any] = {}
-        if kind == "items" and data["itemType"] != "note":
+        if kind == "items" and data["itemType"] not in CHILD_TYPES:
             meta["numChildren"] = len(self.children(data["key"]))
         if kind == "collections":
             meta["numItems"] = sum(
@@ -517,10 +522,14 @@ class ZoteroStandIn:
         item_type = obj.get("itemType")
         if item_type is None:
             raise Reject(400, "'itemType' property not provided")
-        if item_type not in self.schema or item_type == "attachment":
+        if item_type not in self.schema:
             raise Reject(400, f"'{item_type}' is not a valid itemType")
         if existing and (existing["itemType"] == "note") != (item_type == "note"):
             raise Reject(400, "Cannot change item type between note and regular item")
+        if existing and (existing["itemType"] == "attachment") != (item_type == "attachment"):
+            raise Reject(400, "Cannot change item type to or from attachment")
+        if item_type == "attachment":
+            return self._attachment(obj, existing)
         spec = self.schema[item_type]
         note = item_type == "note"
         for name, value in obj.items():
@@ -571,6 +580,59 @@ class ZoteroStandIn:
             data["deleted"] = 1
         return data
 
+    def _attachment(self, obj: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+        """A linked-URL attachment, as the Web API takes it (files are not stood in for)."""
+        mode = obj.get("linkMode")
+        if mode not in LINK_MODES:
+            raise Reject(400, f"'{mode}' is not a valid linkMode")
+        if mode != "linked_url":
+            raise Reject(400, f"the stand-in keeps no files: linkMode '{mode}' is not supported")
+        if existing and existing["linkMode"] != mode:
+            raise Reject(400, "Cannot change attachment linkMode")
+        spec = self.schema["attachment"]
+        for name, value in obj.items():
+            if name in ("key", "version", "itemType", "dateAdded", "dateModified", "linkMode"):
+                continue
+            if name in spec["fields"] or name in ("contentType", "charset", "note"):
+                if not isinstance(value, str):
+                    raise Reject(400, f"'{name}' must be a string")
+            elif name in ("filename", "md5", "mtime", "path"):
+                raise Reject(400, f"'{name}' is not valid for linked_url attachments")
+            elif name == "parentItem":
+                self._check_parent(value)
+            elif name == "tags":
+                _check_tags(value)
+            elif name == "collections":
+                self._check_collections(value, obj)
+            elif name == "relations":
+                if not isinstance(value, dict):
+                    raise Reject(400, "'relations' must be an object")
+            elif name == "deleted":
+                if value not in (0, 1, True, False):
+                    raise Reject(400, "'deleted' must be 0 or 1")
+            elif name in self.all_fields:
+                raise Reject(400, f"'{name}' is not a valid field for type 'attachment'")
+            else:
+                raise Reject(400, f"Invalid property '{name}'")
+        scheme = str(obj.get("url", "")).partition(":")[0].lower()
+        if scheme in self.refused_schemes:
+            raise Reject(400, f"Invalid URL scheme '{scheme}'")
+        data: dict[str, Any] = {"itemType": "attachment", "linkMode": mode}
+        if obj.get("parentItem"):
+            data["parentItem"] = obj["parentItem"]
+        for name in (*spec["fields"], "note", "contentType", "charset"):
+            data[name] = obj.get(name, "")
+        data["tags"] = [
+            {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
+            for t in _unique_tags(obj.get("tags", []))
+        ]
+        if not data.get("parentItem"):
+            data["collections"] = list(dict.fromkeys(obj.get("collections", [])))
+        data["relations"] = obj.get("relations", {})
+        if obj.get("deleted"):
+            data["deleted"] = 1
+        return data
+
     def _check_creators(self, value: Any, allowed: list[str]) -> None:
         if not isinstance(value, list):
             raise Reject(400, "'creators' must be an array")
@@ -606,7 +668,7 @@ class ZoteroStandIn:
         parent = self.items.get(value) if isinstance(value, str) else None
         if parent is None:
             raise Reject(400, f"Parent item {value} doesn't exist")
-        if parent["itemType"] == "note" or parent.get("parentItem"):
+        if parent["itemType"] in CHILD_TYPES or parent.get("parentItem"):
             raise Reject(400, "Parent item must be a regular item")
 
     def _collection(self, obj: dict[str, Any]) -> dict[str, Any]:
