@@ -351,7 +351,10 @@ class Sync:
         version, record = self._version(a.key), self.state.objects.get(a.key)
         if version is None or version == GONE:
             return False
-        return record is None or record.version != version or record.current != record.pushed
+        # --force re-creates what the user deleted: whether it is there is read, not assumed.
+        if self.force or record is None:
+            return True
+        return record.version != version or record.current != record.pushed
 
     def _held(
         self, a: Attachment, found: dict[str, dict[str, Any]], read: list[str]
