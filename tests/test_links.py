@@ -180,3 +180,38 @@ def test_the_standin_refuses_what_the_api_refuses_of_a_linked_url_attachment(
     ):
         code, body = standin.write("items", [{**base, **bad}], {})
         assert code == 200 and body["failed"]["0"]["code"] in (400, 409), (bad, body)
+
+
+def test_a_folder_of_a_larger_vault_is_linked_inside_that_vault(run_cli, tmp_path, seed_path):
+    outer = tmp_path / "My Notes"
+    (outer / ".obsidian").mkdir(parents=True)
+    inner = outer / "Research digests"
+    result = run_cli("-t", "obsidian", "--vault", str(inner), str(seed_path))
+    assert result.exit_code == 0, result.output
+    assert not (inner / ".obsidian").exists()  # no second vault made inside the first
+    from exportdigest.locations import Locations
+
+    uris = Locations().read("obsidian")
+    notes = papers(inner)
+    assert set(uris) == set(notes)
+    for paper_id, (rel, _post) in notes.items():
+        assert opened(uris[paper_id], outer) == f"Research digests/{rel}"
+        assert "vault=My%20Notes&file=Research%20digests%2FPapers%2F" in uris[paper_id]
+
+
+def test_a_group_library_is_linked_with_its_group_id(run_cli, standin, clock, tmp_path, seed_path):
+    from zotero_standin import ZoteroStandIn
+
+    with ZoteroStandIn(clock=clock, library_type="group", library_id="98765") as group:
+        result = run_cli(
+            *("-t", "obsidian", "-t", "zotero", "--vault", str(tmp_path / "v")),
+            *("--zotero-library-type", "group", "--zotero-library-id", "98765"),
+            *("--zotero-api-url", group.url, str(seed_path)),
+            env={"ZOTERO_API_KEY": group.api_key},
+        )
+        assert result.exit_code == 0, result.output
+        for _rel, post in papers(tmp_path / "v").values():
+            prefix = "zotero://select/groups/98765/items/"
+            assert post["zotero"].startswith(prefix)
+            assert post["zotero"].removeprefix(prefix) in group.items
+        assert len(note_links(group)) == 10

@@ -45,6 +45,7 @@ from .names import fold, safe_name, with_suffix
 from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
 from .sync import Decision, Desired, merge, new_note
 from .tags import obsidian_tags
+from .uri import vault_home
 from .vault import (
     BASE_FILE,
     DIGESTS,
@@ -212,6 +213,8 @@ class VaultSync:
         """Give a new vault the template's files; give an existing one missing property types."""
         builtin = self.templates.builtin
         source = starter.starter_root(self.starter_dir, builtin)
+        if vault_home(self.root)[0] != self.root.expanduser().absolute():
+            return  # a folder of a larger vault: its settings are that vault's
         is_new = not (self.root / starter.SETTINGS).is_dir()
         if is_new:
             self.run.plan(CREATED, f"vault {self.root} (from {source})")
