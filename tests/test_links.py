@@ -215,3 +215,16 @@ def test_a_group_library_is_linked_with_its_group_id(run_cli, standin, clock, tm
             assert post["zotero"].startswith(prefix)
             assert post["zotero"].removeprefix(prefix) in group.items
         assert len(note_links(group)) == 10
+
+
+def test_an_item_deleted_in_zotero_takes_its_link_out_of_the_note(sync, standin, seed_path):
+    sync("zotero", "obsidian", digests=seed_path)
+    paper_id, (rel, post) = next(iter(papers(sync.vault).items()))
+    key = ZOTERO_LINK.match(post["zotero"]).group(1)
+    standin.user_delete(key)
+    output = sync("zotero", "obsidian", digests=seed_path)
+    assert "conflict" not in output and key not in standin.items
+    _rel, post = papers(sync.vault)[paper_id]
+    assert "zotero" not in post.metadata and "Open in Zotero" not in post.content
+    others = [p for pid, (_r, p) in papers(sync.vault).items() if pid != paper_id]
+    assert all(ZOTERO_LINK.match(p["zotero"]).group(1) in standin.items for p in others)

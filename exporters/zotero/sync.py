@@ -107,6 +107,12 @@ class Sync:
             changed, version = self.library.versions(None)
         self.state, self._changed, self._full = state, changed, since is None
         self.state.library_version = version
+        ours = max((r.version for r in state.objects.values()), default=0)
+        if since is not None and version > max(since, ours):
+            # Deletions do not show in the versions read: the log tells which of ours went
+            # (so the notes stop linking to them). Changed by nobody but us: no request.
+            for key in self.library.deleted_items(since) & state.objects.keys():
+                self._mark_gone(key)
 
     # ---- planning ---------------------------------------------------------------------------
 
