@@ -228,3 +228,17 @@ def test_an_item_deleted_in_zotero_takes_its_link_out_of_the_note(sync, standin,
     assert "zotero" not in post.metadata and "Open in Zotero" not in post.content
     others = [p for pid, (_r, p) in papers(sync.vault).items() if pid != paper_id]
     assert all(ZOTERO_LINK.match(p["zotero"]).group(1) in standin.items for p in others)
+
+
+def test_notes_made_before_zotero_gain_their_link_as_one_update_never_a_conflict(
+    sync, standin, seed_path
+):
+    sync("obsidian", digests=seed_path)
+    before = {pid: post.content for pid, (_rel, post) in papers(sync.vault).items()}
+    output = sync("obsidian", "zotero", digests=seed_path)
+    assert "obsidian: 0 created, 10 updated, 0 unchanged" in output and "conflict" not in output
+    marker = re.compile(r"^%% exportdigest:begin .*$", re.MULTILINE)
+    for pid, (_rel, post) in papers(sync.vault).items():
+        link = f"**Zotero:** [Open in Zotero]({post['zotero']})\n\n"
+        assert marker.sub("", post.content.replace(link, "")) == marker.sub("", before[pid])
+    assert_linked_both_ways(standin, sync.vault)
