@@ -242,3 +242,12 @@ def test_notes_made_before_zotero_gain_their_link_as_one_update_never_a_conflict
         link = f"**Zotero:** [Open in Zotero]({post['zotero']})\n\n"
         assert marker.sub("", post.content.replace(link, "")) == marker.sub("", before[pid])
     assert_linked_both_ways(standin, sync.vault)
+
+
+def test_a_dry_run_of_both_writes_nothing_not_even_the_locations(
+    sync, standin, seed_path, tmp_path
+):
+    output = sync("zotero", "obsidian", digests=seed_path, extra=("--dry-run",))
+    assert standin.writes == [] and not sync.vault.exists()
+    assert not (tmp_path / "state" / "exportdigest" / "locations.json").exists()
+    assert "would create: Obsidian note link of" in output

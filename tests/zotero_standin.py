@@ -17,6 +17,12 @@ the real service enforces (see /work/shared/docs/zotero.md, copied here as they 
   `{"tag": ..., "type": 0|1}` of at most 255 characters; a note's `parentItem` must be a
   regular item that exists or was created earlier in the same request; child items take no
   collections; collections must exist;
+- attachments: `linkMode` one of the four modes, and only `linked_url` kept (the stand-in
+  holds no files); `title`, `url`, `accessDate` (the schema's attachment fields),
+  `contentType`, `charset`, `note` as text; `filename`/`md5`/`mtime`/`path` refused on a
+  linked URL; `parentItem` a regular item; no collections on a child; no change of
+  `linkMode` or of item type to or from attachment; `refused_schemes` makes URLs of those
+  schemes refused (whether zotero.org takes `obsidian://` is not documented);
 - a POST updating an existing object replaces it (fields not sent are cleared), the strict
   reading: a client that does not send back what it read loses data here, visibly;
 - versions: each write request that changes anything takes one new library version, given to

@@ -395,9 +395,12 @@ class Sync:
             raise WriteDenied("the API key may not write to this library (HTTP 403)")
         body = reply.body if reply.status == 200 and isinstance(reply.body, dict) else None
         if body is None:  # all of them, perhaps saved: the next run reads them back
-            for p, a, _d in work:
+            for _p, a, _d in work:
                 self.state.objects.pop(a.key, None)
-                self.run.say(f"zotero: {a.title} link of {p.title}: HTTP {reply.status}")
+            self.run.say(
+                f"zotero: {len(work)} link attachment(s) not confirmed "
+                f"(HTTP {reply.status} {reply.brief}): the next run checks them"
+            )
             return []
         refused = []
         for index, (p, a, decision) in enumerate(work):
