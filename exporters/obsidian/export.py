@@ -422,12 +422,16 @@ class VaultSync:
             rel = f"{TAGS}/{name}.md"
         else:
             suffix = hashlib.sha256(key.encode()).hexdigest()
-            stems = [
-                name,
-                with_suffix(name, f" ({suffix[:8]})"),
-                with_suffix(name, f" ({suffix[:16]})"),
-            ]
-            left = iter(stems)
+            # A paper's id is the same hash of its title, so a paper named like the tag can
+            # take each of these: numbered names come last.
+            left = itertools.chain(
+                (
+                    name,
+                    with_suffix(name, f" ({suffix[:8]})"),
+                    with_suffix(name, f" ({suffix[:16]})"),
+                ),
+                (with_suffix(name, f" ({suffix[:16]}-{n})") for n in range(2, 100)),
+            )
             try:
                 rel = self.vault.claim(TAGS, left)
                 self.new_tags[key] = (tag, name, left)
