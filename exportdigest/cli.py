@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -200,22 +201,26 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     entries, found = _enrich(ctx, digests, defaults, conf.get("arxiv", {}), run)
     if found:
         report.append(found)
+    outcomes: dict[str, Outcome] = {}
     for name, exporter in exporters:
+        outcome = _guarded(run, name, functools.partial(exporter.plan, entries, count))
+        if outcome is not None:
+            outcomes[name] = outcome
+    # Targets that plan (and so may link to others) write last: by then the targets that
+    # publish on write have written, and the planners read this run's locations.
+    writing = sorted(exporters, key=lambda pair: _plans(pair[1]))
+    for name, exporter in writing:
+        if name not in outcomes:
+            outcomes[name] = (
+                _guarded(run, name, functools.partial(exporter.export, entries, count)) or Outcome()
+            )
+    if not run.dry_run:
         try:
-            outcome = exporter.export(entries, count)
-        except BrokenPipeError:
-            # The reader of standard output left (`| head`): this target stops, quietly and
-            # without failing; the others still do their work.
-            stdout_gone()
-            outcome = Outcome()
-            outcome.notes.append("stopped: standard output was closed by its reader")
-        except (ExportFailed, OSError) as exc:
-            # One target failing must not stop the others: report it, carry on, exit 1.
-            message = exc.format_message() if isinstance(exc, ExportFailed) else str(exc)
-            echo_err(run.mask(f"exportdigest: {name}: {message}"))
-            outcome = Outcome()
-            outcome.add("failed", 1)
-            code = max(code, EXIT_EXPORT_FAILED)
+            run.locations.save()
+        except OSError as exc:  # a cache: the next runs publish again
+            echo_err(f"exportdigest: the published locations are not kept: {exc}")
+    for name, _exporter in exporters:
+        outcome = outcomes[name]
         if outcome.failed:
             code = max(code, EXIT_EXPORT_FAILED)
         report.append(f"{name}: {outcome.summary()}")
@@ -238,6 +243,30 @@ def _enrich(ctx, digests, defaults, table, run) -> tuple[Any, str | None]:
         manual=manual_ids(table),
     )
     return enrich(digests, settings, run)
+
+
+def _plans(exporter: Exporter) -> bool:
+    """Whether the target has a plan phase of its own and does not publish on write."""
+    return type(exporter).plan is not Exporter.plan and not exporter.publishes_on_write
+
+
+def _guarded(run: Run, name: str, work: Callable[[], Outcome | None]) -> Outcome | None:
+    """Do one phase of a target; a failure is reported and becomes its outcome (others go on)."""
+    try:
+        return work()
+    except BrokenPipeError:
+        # The reader of standard output left (`| head`): this target stops, quietly and
+        # without failing; the others still do their work.
+        stdout_gone()
+        outcome = Outcome()
+        outcome.notes.append("stopped: standard output was closed by its reader")
+    except (ExportFailed, OSError) as exc:
+        # One target failing must not stop the others: report it, carry on, exit 1.
+        message = exc.format_message() if isinstance(exc, ExportFailed) else str(exc)
+        echo_err(run.mask(f"exportdigest: {name}: {message}"))
+        outcome = Outcome()
+        outcome.add("failed", 1)
+    return outcome
 
 
 class InputProblem(click.ClickException):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from .locations import Locations
     from .model import Entry
 
 T = TypeVar("T")
@@ -73,12 +74,23 @@ class Run:
         show_progress: bool = False,
         echo: Callable[[str], None] | None = None,
         secrets: tuple[str, ...] = (),
+        locations: Locations | None = None,
     ) -> None:
         self.dry_run = dry_run
         self.verbosity = verbosity
         self.show_progress = show_progress
         self.echo = echo or _to_stderr
         self.secrets = secrets
+        self._locations = locations
+
+    @property
+    def locations(self) -> Locations:
+        """Where each target put each paper (`paper_id -> URI`): publish yours, read others'."""
+        if self._locations is None:
+            from .locations import Locations
+
+            self._locations = Locations()
+        return self._locations
 
     def say(self, message: str) -> None:
         """A line for the user (suppressed by --quiet), with secrets masked."""
@@ -144,6 +156,9 @@ class Exporter:
     summary: ClassVar[str] = ""  # one line for --list-targets
     options: ClassVar[Sequence[click.Option]] = ()  # this target's own command-line options
     secret_options: ClassVar[Sequence[str]] = ()  # option names whose values must never show
+    # Whether the target publishes its locations in `export` (after its writes): such
+    # targets write first, so that the others read this run's locations.
+    publishes_on_write: ClassVar[bool] = False
 
     def __init__(self, settings: Mapping[str, Any], run: Run) -> None:
         """Check `settings` (raise TargetUsageError when unusable) before anything is read."""
@@ -154,6 +169,12 @@ class Exporter:
         """Files (or '-' for standard output) this target writes whole, so two targets
         selected together are refused if they would write the same one."""
         return ()
+
+    def plan(self, entries: Iterable[Entry], count: int) -> None:
+        """Decide where each paper lands, without writing, and publish it (see docs/plugins.md).
+
+        Called for every chosen target before any target's `export`; the default does nothing.
+        """
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Export the entries (`count` of them); return what was done. Honour run.dry_run."""

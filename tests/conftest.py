@@ -20,8 +20,9 @@ SEED = DATA / "2024-11-04.txt"
 
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path_factory, monkeypatch):
-    """No test reads the developer's own config file or Zotero credentials."""
+    """No test reads the developer's own config file, state or Zotero credentials."""
     monkeypatch.setenv("EXPORTDIGEST_CONFIG", str(tmp_path_factory.mktemp("cfg") / "config.toml"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
     for name in ("ZOTERO_API_KEY", "ZOTERO_LIBRARY_ID", "ZOTERO_LIBRARY_TYPE", "ZOTERO_API_URL"):
         monkeypatch.delenv(name, raising=False)
     for name in ("EXPORTDIGEST_ARXIV_URL", "EXPORTDIGEST_ARXIV_DELAY"):  # never the real arXiv

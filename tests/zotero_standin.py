@@ -16,10 +16,13 @@ the real service enforces (see /work/shared/docs/zotero.md, copied here as they 
   creators must use the type's creator types, two-field or one-field, not both; tags are
   `{"tag": ..., "type": 0|1}` of at most 255 characters; a note's `parentItem` must be a
   regular item that exists or was created earlier in the same request; child items take no
-  collections; collections must exist; an attachment needs a `linkMode` of Zotero's
-  (`linked_url` with a `url`; `filename`/`md5`/`mtime` only for a stored file), which never
-  changes, takes `contentType`, `charset`, `note` and a `parentItem` as a note does, and its
-  item type does not change to or from another;
+  collections; collections must exist;
+- attachments: `linkMode` one of the four modes, and only `linked_url` kept (the stand-in
+  holds no files); `title`, `url`, `accessDate` (the schema's attachment fields),
+  `contentType`, `charset`, `note` as text; `filename`/`md5`/`mtime`/`path` refused on a
+  linked URL; `parentItem` a regular item; no collections on a child; no change of
+  `linkMode` or of item type to or from attachment; `refused_schemes` makes URLs of those
+  schemes refused (whether zotero.org takes `obsidian://` is not documented);
 - a POST updating an existing object replaces it (fields not sent are cleared), the strict
   reading: a client that does not send back what it read loses data here, visibly;
 - versions: each write request that changes anything takes one new library version, given to
@@ -82,16 +85,14 @@ ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(f"^[{ALPHABET}]{{8}}$")
 SCHEMA_PATH = Path(__file__).parent / "data" / "zotero" / "schema.json"
 MAX_WRITE = 50
+CHILD_TYPES = ("note", "attachment")  # item types that are not regular items
 MAX_KEYS = 50
 MAX_TAG = 255
 MAX_NAME = 255
 SERVER_ID = "sPMHtLD6HHBd"
 DIALOGS_PER_MINUTE = 5
-# Attachments (the Web API's `items/new?itemType=attachment&linkMode=...` templates): the
-# properties besides the schema's fields, the link modes, and what only a stored file has.
-ATTACHMENT_PROPERTIES = ("linkMode", "contentType", "charset", "note")
+# Zotero's attachment link modes (the Web API's `items/new?itemType=attachment&linkMode=...`).
 LINK_MODES = {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
-FILE_PROPERTIES = {"filename", "md5", "mtime"}
 ITEM_PARAMS = {"format", "since", "itemKey", "includeTrashed", "limit", "start", "locale", "v"}
 COLLECTION_PARAMS = {"format", "since", "limit", "start", "locale", "v"}
 
@@ -214,6 +215,9 @@ class ZoteroStandIn(Loopback):
         self.tokens: set[str] = set()
         self.faults: list[Fault] = []
         self.refuse: dict[str, tuple[int, str]] = {}  # object key -> (code, message) to fail it
+        # URL schemes a linked-URL attachment may not carry (whether zotero.org takes any
+        # scheme but http(s) is not documented: a test chooses).
+        self.refused_schemes: set[str] = set()
         self.requests: list[Seen] = []
         self.violations: list[str] = []
         self.not_before = 0.0
@@ -284,8 +288,8 @@ class ZoteroStandIn(Loopback):
             self.requests.clear()
 
     def top_items(self) -> list[dict[str, Any]]:
-        """Regular items (not notes), trash included."""
-        return [d for d in self.items.values() if d["itemType"] != "note"]
+        """Regular items (not notes or attachments), trash included."""
+        return [d for d in self.items.values() if d["itemType"] not in CHILD_TYPES]
 
     def children(self, key: str) -> list[dict[str, Any]]:
         """Child items of `key`."""
@@ -342,7 +346,7 @@ class ZoteroStandIn(Loopback):
     def wrap(self, data: dict[str, Any], kind: str) -> dict[str, Any]:
         """The full JSON object the API returns for an item or collection."""
         meta: dict[str, Any] = {}
-        if kind == "items" and data["itemType"] != "note":
+        if kind == "items" and data["itemType"] not in CHILD_TYPES:
             meta["numChildren"] = len(self.children(data["key"]))
         if kind == "collections":
             meta["numItems"] = sum(
@@ -518,11 +522,10 @@ class ZoteroStandIn(Loopback):
             raise Reject(400, "Cannot change item type between note and regular item")
         if existing and (existing["itemType"] == "attachment") != (item_type == "attachment"):
             raise Reject(400, "Cannot change item type to or from attachment")
+        if item_type == "attachment":
+            return self._attachment(obj, existing)
         spec = self.schema[item_type]
         note = item_type == "note"
-        attachment = item_type == "attachment"
-        if attachment:
-            self._check_attachment(obj, existing)
         for name, value in obj.items():
             if name in ("key", "version", "itemType", "dateAdded", "dateModified"):
                 continue
@@ -541,13 +544,8 @@ class ZoteroStandIn(Loopback):
             elif name == "deleted":
                 if value not in (0, 1, True, False):
                     raise Reject(400, "'deleted' must be 0 or 1")
-            elif name == "parentItem" and (note or attachment):
+            elif name == "parentItem" and note:
                 self._check_parent(value)
-            elif name in ATTACHMENT_PROPERTIES and attachment:
-                if not isinstance(value, str):
-                    raise Reject(400, f"'{name}' must be a string")
-            elif name in FILE_PROPERTIES and attachment:  # a stored file's (checked above)
-                continue
             elif name == "note" and note:
                 if not isinstance(value, str):
                     raise Reject(400, "'note' must be a string")
@@ -564,13 +562,7 @@ class ZoteroStandIn(Loopback):
         else:
             for name in spec["fields"]:
                 data[name] = obj.get(name, "")
-            if attachment:
-                for name in ATTACHMENT_PROPERTIES:
-                    data[name] = obj.get(name, "")
-                if obj.get("parentItem"):
-                    data["parentItem"] = obj["parentItem"]
-            else:
-                data["creators"] = [dict(c) for c in obj.get("creators", [])]
+            data["creators"] = [dict(c) for c in obj.get("creators", [])]
         data["tags"] = [
             {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
             for t in _unique_tags(obj.get("tags", []))
@@ -582,18 +574,58 @@ class ZoteroStandIn(Loopback):
             data["deleted"] = 1
         return data
 
-    def _check_attachment(self, obj: dict[str, Any], existing: dict[str, Any] | None) -> None:
-        """An attachment's link mode: one of Zotero's, fixed once made; file properties only
-        for a stored file."""
+    def _attachment(self, obj: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+        """A linked-URL attachment, as the Web API takes it (files are not stood in for)."""
         mode = obj.get("linkMode")
         if mode not in LINK_MODES:
             raise Reject(400, f"'{mode}' is not a valid linkMode")
-        if existing and existing.get("linkMode") != mode:
+        if mode != "linked_url":
+            raise Reject(400, f"the stand-in keeps no files: linkMode '{mode}' is not supported")
+        if existing and existing["linkMode"] != mode:
             raise Reject(400, "Cannot change attachment linkMode")
-        if not mode.startswith("imported_") and FILE_PROPERTIES & set(obj):
-            raise Reject(400, f"Invalid property for a {mode} attachment")
-        if mode == "linked_url" and not obj.get("url"):
-            raise Reject(400, "A linked_url attachment needs a url")
+        spec = self.schema["attachment"]
+        for name, value in obj.items():
+            if name in ("key", "version", "itemType", "dateAdded", "dateModified", "linkMode"):
+                continue
+            if name in spec["fields"] or name in ("contentType", "charset", "note"):
+                if not isinstance(value, str):
+                    raise Reject(400, f"'{name}' must be a string")
+            elif name in ("filename", "md5", "mtime", "path"):
+                raise Reject(400, f"'{name}' is not valid for linked_url attachments")
+            elif name == "parentItem":
+                self._check_parent(value)
+            elif name == "tags":
+                _check_tags(value)
+            elif name == "collections":
+                self._check_collections(value, obj)
+            elif name == "relations":
+                if not isinstance(value, dict):
+                    raise Reject(400, "'relations' must be an object")
+            elif name == "deleted":
+                if value not in (0, 1, True, False):
+                    raise Reject(400, "'deleted' must be 0 or 1")
+            elif name in self.all_fields:
+                raise Reject(400, f"'{name}' is not a valid field for type 'attachment'")
+            else:
+                raise Reject(400, f"Invalid property '{name}'")
+        scheme = str(obj.get("url", "")).partition(":")[0].lower()
+        if scheme in self.refused_schemes:
+            raise Reject(400, f"Invalid URL scheme '{scheme}'")
+        data: dict[str, Any] = {"itemType": "attachment", "linkMode": mode}
+        if obj.get("parentItem"):
+            data["parentItem"] = obj["parentItem"]
+        for name in (*spec["fields"], "note", "contentType", "charset"):
+            data[name] = obj.get(name, "")
+        data["tags"] = [
+            {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
+            for t in _unique_tags(obj.get("tags", []))
+        ]
+        if not data.get("parentItem"):
+            data["collections"] = list(dict.fromkeys(obj.get("collections", [])))
+        data["relations"] = obj.get("relations", {})
+        if obj.get("deleted"):
+            data["deleted"] = 1
+        return data
 
     def _check_creators(self, value: Any, allowed: list[str]) -> None:
         if not isinstance(value, list):
@@ -630,7 +662,7 @@ class ZoteroStandIn(Loopback):
         parent = self.items.get(value) if isinstance(value, str) else None
         if parent is None:
             raise Reject(400, f"Parent item {value} doesn't exist")
-        if parent["itemType"] == "note" or parent.get("parentItem"):
+        if parent["itemType"] in CHILD_TYPES or parent.get("parentItem"):
             raise Reject(400, "Parent item must be a regular item")
 
     def _collection(self, obj: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from exportdigest.options import force_option
 if TYPE_CHECKING:  # for annotations only: --help must not load the model
     from exportdigest.model import Entry
 
+    from .export import VaultSync
+
 
 class ObsidianExporter(Exporter):
     """One note per paper, plus tag, digest-day and index notes, in an Obsidian vault."""
@@ -55,15 +57,30 @@ class ObsidianExporter(Exporter):
 
         self.templates = checked_templates(self.template_dir)
 
-    def export(self, entries: Iterable[Entry], count: int) -> Outcome:
-        """Sync the entries into the vault; see docs/obsidian.md for the rules."""
-        from .export import VaultSync
+        self._sync: VaultSync | None = None
 
-        sync = VaultSync(
+    def plan(self, entries: Iterable[Entry], count: int) -> None:
+        """Find (or name) every paper's note and publish where it is, as an `obsidian://` URI."""
+        from .export import VaultSync
+        from .uri import note_uri, vault_home
+
+        self._sync = VaultSync(
             self.vault,
             self.templates,
             self.run,
             force=bool(self.settings.get("force")),
             starter_dir=self.template_dir,
         )
-        return sync.export(entries, count)
+        paths = self._sync.plan(entries, count)
+        home, inside = vault_home(self.vault)
+        self.run.locations.publish(
+            "obsidian", {pid: note_uri(home, inside + rel) for pid, rel in paths.items()}
+        )
+
+    def export(self, entries: Iterable[Entry], count: int) -> Outcome:
+        """Sync the entries into the vault; see docs/obsidian.md for the rules."""
+        if self._sync is None:
+            self.plan(entries, count)
+        assert self._sync is not None
+        self._sync.items = self.run.locations.read("zotero")
+        return self._sync.export(entries, count)

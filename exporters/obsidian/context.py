@@ -14,6 +14,9 @@ from exportdigest.model import Entry, Source
 KIND_KEY = "exportdigest"
 # Lists the user may append to (their additions are kept, not taken as edits).
 APPENDABLE = ("tags", "aliases")
+# Properties the tool writes only when it has a value (the paper's Zotero item): a note
+# without one is what it was before the tool knew of them.
+OPTIONAL = ("zotero",)
 
 
 class Listed(NamedTuple):
@@ -101,6 +104,7 @@ def paper_properties(context: Mapping) -> dict:
         "paper_id": context["id"],
         "digests": [d["link"] for d in context["digests"]],
         **_arxiv_properties(context.get("arxiv_record")),
+        **{key: context[key] for key in OPTIONAL if context.get(key)},
     }
 
 

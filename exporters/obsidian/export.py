@@ -8,7 +8,7 @@ import hashlib
 import itertools
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import frontmatter
@@ -45,6 +45,7 @@ from .names import fold, safe_name, with_suffix
 from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
 from .sync import Decision, Desired, merge, new_note
 from .tags import obsidian_tags
+from .uri import vault_home
 from .vault import (
     BASE_FILE,
     DIGESTS,
@@ -87,13 +88,76 @@ class VaultSync:
         self.tag_links: dict[str, str] = {}
         self.tag_paths: dict[str, str] = {}
         self.said: set[str] = set()  # refusals said once (a folder that is a link)
+        self.planned: dict[str, tuple[str | None, Iterator[str]]] = {}  # new notes' names
+        self.new_tags: dict[str, tuple[str, str, Iterator[str]]] = {}  # tag notes to write
+        self.items: Mapping[str, str] = {}  # paper id -> its Zotero item's URI
+        self._held = contextlib.ExitStack()  # the vault's lock, from the plan to the end
+        self._is_planned = False
 
     # -- the run ----------------------------------------------------------------------------
+
+    def plan(self, entries: Iterable[Entry], count: int) -> dict[str, str]:
+        """Find every paper's note, and the names of the new ones (claimed, not written);
+        the vault-relative path of every paper note the vault will hold, by paper id."""
+        try:
+            self._held.enter_context(self._lock())
+            cache = Cache(self.root / STATE_DIR)
+            self.vault.scan(cache)
+            self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
+            self._cache = cache
+            for entry in entries:
+                self._plan_paper(entry)
+        except BaseException:
+            self._held.close()
+            self.vault.close()
+            raise
+        self._is_planned = True
+        paths = {
+            key: found.path for (kind, key), found in self.vault.notes.items() if kind == "paper"
+        }
+        paths.update({pid: rel for pid, (rel, _stems) in self.planned.items() if rel})
+        return paths
+
+    def _plan_paper(self, entry: Entry) -> None:
+        """Claim the names of the paper's new tag notes, digest notes and note."""
+        if self.vault.get("paper", entry.id) is not None:
+            for tag in obsidian_tags(entry.tags):
+                self._tag_path(tag)
+            for day, _parts in digest_days(entry):
+                self._day_path(day)
+            return
+        context = self._context(entry)
+        name = safe_name(self._render(FILENAME, context).strip())
+        name = name or safe_name(f"Untitled {entry.id[:8]}")
+        stems = itertools.chain(
+            (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
+            (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
+        )
+        try:
+            rel: str | None = self.vault.claim(PAPERS, stems)
+        except NameTaken as exc:
+            self.run.say(f"{LABEL}: {exc}")
+            rel = None
+        self.planned[entry.id] = (rel, stems)
+
+    def _context(self, entry: Entry) -> dict:
+        """The paper's template context (its Zotero item when the zotero target has one)."""
+        tags = obsidian_tags(entry.tags)
+        days = digest_days(entry)
+        tag_links = [self._tag_link(tag) for tag in tags]
+        day_links = {day: self._day_link(day) for day, _parts in days}
+        context = paper_context(entry, tags, tag_links, days, day_links)
+        item = self.items.get(entry.id)
+        if item:  # only then: a vault never linked to Zotero keeps its fingerprints
+            context["zotero"] = item
+        return context
 
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Sync every entry, then the digest notes, the index and the base."""
         try:
-            with self._lock():
+            if not self._is_planned:
+                self.plan(entries, count)
+            with self._held:
                 self._sync(entries, count)
         except BrokenPipeError:  # a reader left: the command's to handle, not a failure here
             raise
@@ -108,9 +172,7 @@ class VaultSync:
     def _sync(self, entries: Iterable[Entry], count: int) -> None:
         """The run itself, inside the vault's lock."""
         self._start_vault()
-        cache = Cache(self.root / STATE_DIR)
-        self.vault.scan(cache)
-        self.vault.reserve(BASE_FILE)  # written last, but its name is taken from the start
+        cache = self._cache
         self._report_duplicates()
         if self.vault.stale_temps and not self.run.dry_run:
             removed = self.vault.remove_stale_temps()
@@ -151,6 +213,8 @@ class VaultSync:
         """Give a new vault the template's files; give an existing one missing property types."""
         builtin = self.templates.builtin
         source = starter.starter_root(self.starter_dir, builtin)
+        if vault_home(self.root)[0] != self.root.expanduser().absolute():
+            return  # a folder of a larger vault: its settings are that vault's
         is_new = not (self.root / starter.SETTINGS).is_dir()
         if is_new:
             self.run.plan(CREATED, f"vault {self.root} (from {source})")
@@ -196,13 +260,11 @@ class VaultSync:
 
     def _paper(self, entry: Entry) -> None:
         """The paper's note: left when its fingerprint says so, else created or merged."""
-        tags = obsidian_tags(entry.tags)
-        days = digest_days(entry)
         for source in entry.sources:
             self.days[source.date.isoformat()].add(source.path.rpartition("/")[2])
-        tag_links = [self._tag_link(tag) for tag in tags]
-        day_links = {day: self._day_link(day) for day, _parts in days}
-        context = paper_context(entry, tags, tag_links, days, day_links)
+        for tag in obsidian_tags(entry.tags):
+            self._write_tag_note(tag.casefold())
+        context = self._context(entry)
         h_in = fingerprint(context, self.templates.fingerprint)
         found = self.vault.get("paper", entry.id)
         path: str | None
@@ -215,21 +277,20 @@ class VaultSync:
             if found is not None:
                 action, path = self._update(found.path, desired, "paper", entry.id), found.path
             else:
-                path = self._create_paper(entry, context, desired)
+                path = self._create_paper(entry, desired)
                 action = CREATED if path else FAILED
         if path:
             self.listed[entry.id] = (listed(entry), path)
         self._count(action, path or entry.title)
 
-    def _create_paper(self, entry: Entry, context: dict, desired: Desired) -> str | None:
-        """Write the paper's new note under the name its file-name template gives."""
-        name = safe_name(self._render(FILENAME, context).strip())
-        name = name or safe_name(f"Untitled {entry.id[:8]}")
-        stems = itertools.chain(
-            (name, with_suffix(name, f" ({entry.id[:8]})"), with_suffix(name, f" ({entry.id})")),
-            (with_suffix(name, f" ({entry.id}-{n})") for n in range(2, 100)),
+    def _create_paper(self, entry: Entry, desired: Desired) -> str | None:
+        """Write the paper's new note under the name its plan claimed (or the next free one)."""
+        rel, stems = self.planned.pop(entry.id, (None, iter(())))
+        if rel is None:
+            return None
+        return self._create(
+            PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in), rel
         )
-        return self._create(PAPERS, stems, new_note(desired), ("paper", entry.id, desired.h_in))
 
     def _inner(self, template: str, context: dict) -> str:
         """A template's text for the managed block (ends with one newline, no markers inside)."""
@@ -248,12 +309,15 @@ class VaultSync:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _create(self, folder: str, stems: Iterable[str], text: str, facts: tuple) -> str | None:
-        """Write a new note under the first free name; its path, or None when it failed."""
+    def _create(
+        self, folder: str, stems: Iterable[str], text: str, facts: tuple, claimed: str = ""
+    ) -> str | None:
+        """Write a new note under `claimed` or the first free name; its path, or None when
+        it failed."""
         stems = iter(stems)
         while True:
             try:
-                rel = self.vault.claim(folder, stems)
+                rel, claimed = claimed or self.vault.claim(folder, stems), ""
             except NameTaken as exc:
                 self.run.say(f"{LABEL}: {exc}")
                 return None
@@ -358,21 +422,40 @@ class VaultSync:
             rel = f"{TAGS}/{name}.md"
         else:
             suffix = hashlib.sha256(key.encode()).hexdigest()
-            stems = [
-                name,
-                with_suffix(name, f" ({suffix[:8]})"),
-                with_suffix(name, f" ({suffix[:16]})"),
-            ]
-            body = self._render(TAG, {"tag": tag, "name": name})
-            text = note.join(properties.emit({KIND_KEY: f"tag/{tag}"}), body)
-            rel = self._create(TAGS, stems, text, ("tag", key, None))
-            if rel is None:
+            # A paper's id is the same hash of its title, so a paper named like the tag can
+            # take each of these: numbered names come last.
+            left = itertools.chain(
+                (
+                    name,
+                    with_suffix(name, f" ({suffix[:8]})"),
+                    with_suffix(name, f" ({suffix[:16]})"),
+                ),
+                (with_suffix(name, f" ({suffix[:16]}-{n})") for n in range(2, 100)),
+            )
+            try:
+                rel = self.vault.claim(TAGS, left)
+                self.new_tags[key] = (tag, name, left)
+            except NameTaken as exc:
+                self.run.say(f"{LABEL}: {exc}")
                 self.outcome.add(FAILED)
                 rel = f"{TAGS}/{name}.md"
-            else:
-                self._count(CREATED, rel, "tag notes")
         self.tag_paths[key] = rel
         return rel
+
+    def _write_tag_note(self, key: str) -> None:
+        """Write the new note of a tag (`key`) under the name the plan claimed for it."""
+        pending = self.new_tags.pop(key, None)
+        if pending is None:
+            return
+        tag, name, stems = pending
+        rel = self.tag_paths[key]
+        body = self._render(TAG, {"tag": tag, "name": name})
+        text = note.join(properties.emit({KIND_KEY: f"tag/{tag}"}), body)
+        written = self._create(TAGS, stems, text, ("tag", key, None), rel)
+        if written is None:
+            self.outcome.add(FAILED)
+        else:
+            self._count(CREATED, written, "tag notes")
 
     def _is_untold_tag_note(self, rel: str) -> bool:
         """Whether the tag note's own name holds a note that does not say whose it is (its

@@ -29,7 +29,7 @@ import yaml
 from exportdigest.exporter import CONFLICT, UNCHANGED, UPDATED
 
 from . import note, properties
-from .context import APPENDABLE
+from .context import APPENDABLE, OPTIONAL
 
 # A link's shown text may hold single brackets (`[[Papers/X|A [v2] title]]`), not `[[`/`]]`.
 _LINK = re.compile(r"\[\[([^\[\]|]*)(\|(?:[^\[\]]|\[(?!\[)|\](?!\]))*)?\]\]")
@@ -99,7 +99,13 @@ def merge(text: str, desired: Desired, force: bool = False) -> Decision:
     found = None
     if block is not None:
         legacy = block.id is None
-        found = _user_additions(props.values, keys, block.inner, block.h_out, legacy)
+        # An optional property the tool no longer writes is still the tool's if it wrote it.
+        dropped = tuple(k for k in OPTIONAL if k not in keys and k in props.values)
+        if dropped:
+            found = _user_additions(props.values, keys + dropped, block.inner, block.h_out, legacy)
+            keys = keys + dropped if found is not None else keys
+        if found is None:
+            found = _user_additions(props.values, keys, block.inner, block.h_out, legacy)
         if found is None:  # edited, but perhaps into exactly what the tool now writes
             found = _user_additions(props.values, keys, block.inner, desired.h_out, False)
         if found is None and not force:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # for annotations only: --help must not load the model
 
 from .settings import DEFAULT_API_URL, DEFAULT_COLLECTION, DEFAULT_LOCAL_URL, read
 
+NOTE_LINK_TITLE = "Obsidian note"
+
 
 def from_env(flag: str, **kwargs: Any) -> click.Option:
     """An option its environment variable also sets (`--zotero-api-key`: `ZOTERO_API_KEY`)."""
@@ -88,6 +90,7 @@ class ZoteroExporter(Exporter):
         force_option(),
     )
     secret_options = ("zotero_api_key",)
+    publishes_on_write = True  # the items it holds, once written (the notes link to them)
     # Extra keyword arguments for the HTTP client (tests pass a fake clock and short timeouts).
     api_options: ClassVar[dict[str, Any]] = {}
 
@@ -103,6 +106,7 @@ class ZoteroExporter(Exporter):
         from .api import ApiError, ApiUnavailable, ServerChanged, ZoteroApi
         from .local import LocalRefused
         from .remote import AccessDenied, WriteDenied
+        from .render import Attachment
         from .state import StateFile
         from .sync import Sync
 
@@ -121,6 +125,7 @@ class ZoteroExporter(Exporter):
         except TargetUsageError:
             api.close()
             raise
+        notes = self.run.locations.read("obsidian")
         state = StateFile(config.endpoint, config.library_type, config.library_id, None, server_id)
         sync = Sync(
             api,
@@ -129,6 +134,11 @@ class ZoteroExporter(Exporter):
             collection=config.collection,
             per_day=config.per_day,
             force=config.force,
+            attachments=lambda p: (
+                [Attachment(p.id, "obsidian", p.item_key, NOTE_LINK_TITLE, notes[p.id])]
+                if p.id in notes
+                else []
+            ),
         )
         desktop_denied = (AccessDenied,) if config.local else ()  # no key: a missing group
         try:
@@ -158,11 +168,25 @@ class ZoteroExporter(Exporter):
             ) from None
         finally:
             api.close()
+            self._publish(sync)
         counts = api.counters
         self.run.detail(
             f"zotero: {counts.requests} request(s) to {api.host}, {counts.writes} write(s)"
         )
         return outcome
+
+    def _publish(self, sync: Any) -> None:
+        """Say which items the library holds (the notes link to them), and which it lost."""
+        uris: dict[str, str | None] = {p.id: self._uri(p.item_key) for p in sync.held}
+        for p in sync.lost:
+            uris.setdefault(p.id, None)
+        self.run.locations.publish("zotero", uris)
+
+    def _uri(self, key: str) -> str:
+        """The `zotero://` link that selects the item in the desktop app."""
+        if self.config.library_type == "group":
+            return f"zotero://select/groups/{self.config.library_id}/items/{key}"
+        return f"zotero://select/library/items/{key}"
 
     def _open_local(self, api: Any) -> str:
         """Connect to the desktop app (its server id); writes then get their key from it."""

@@ -115,3 +115,11 @@ def blocks_fp(found: Blocks | None) -> str:
     if found is None:
         return NO_NOTE
     return _digest([[tag, _norm(text)] for tag, text in found])
+
+
+ATTACHMENT_FIELDS = ("parentItem", "linkMode", "title", "url")
+
+
+def attachment_fp(data: dict[str, Any]) -> str:
+    """Fingerprint of a linked-URL attachment: the fields the tool owns of it."""
+    return _digest([_norm(data.get(name, "")) for name in ATTACHMENT_FIELDS])

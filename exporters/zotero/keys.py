@@ -42,6 +42,11 @@ def pdf_key(paper_id: str) -> str:
     return object_key("pdf", paper_id)
 
 
+def attachment_key(paper_id: str, kind: str) -> str:
+    """Key of an attachment the tool owns on the paper's item (`kind`: what it links to)."""
+    return object_key("attachment", kind, paper_id)
+
+
 def collection_key(name: str, parent: str | None) -> str:
     """Key for a collection this project creates, named `name` under `parent` (or top level)."""
     return object_key("collection", parent or "", name)

@@ -14,7 +14,7 @@ from typing import Any
 from exportdigest.exporter import CONFLICT, CREATED, SKIPPED, UNCHANGED, UPDATED
 
 from . import fingerprint
-from .render import Paper
+from .render import Attachment, Paper
 from .state import GONE, TRASHED, Record
 
 SERVER_MANAGED = ("dateAdded", "dateModified")
@@ -27,6 +27,9 @@ REASONS = {
     ("note", DELETED): "its note was deleted in Zotero",
     ("note", IN_TRASH): "its note is in the Zotero trash",
     ("note", CHANGED): "its note was changed in Zotero",
+    ("attachment", DELETED): "its {title} attachment was deleted in Zotero",
+    ("attachment", IN_TRASH): "its {title} attachment is in the Zotero trash",
+    ("attachment", CHANGED): "its {title} attachment was changed in Zotero",
 }
 
 
@@ -208,3 +211,37 @@ def _note_payload(paper: Paper, note: dict[str, Any] | None, force: bool) -> dic
     if restore:
         data["deleted"] = 0
     return data
+
+
+@dataclass
+class Held:
+    """One of our attachments as the library holds it: read, or vouched for by our records."""
+
+    version: int
+    fp: str  # fingerprint of what it holds now
+    pushed: str  # fingerprint of what we last pushed ("" when unknown)
+    data: dict[str, Any] | None = None  # the copy read (None: known from our records only)
+    trashed: bool = False
+
+
+def decide_attachment(wanted: Attachment, held: Held | None, gone: bool, force: bool) -> Decision:
+    """What to write for an attachment the tool owns: the user's deletion or edit stands."""
+    problem = ""
+    if gone:
+        problem = REASONS["attachment", DELETED]
+    elif held is not None and held.trashed:
+        problem = REASONS["attachment", IN_TRASH]
+    elif held is not None and held.fp != wanted.fp and held.pushed and held.fp != held.pushed:
+        problem = REASONS["attachment", CHANGED]
+    if problem and not force:
+        return Decision(SKIPPED, problem.format(title=wanted.title))
+    if held is None or gone:
+        return Decision(CREATED, objects=[{"key": wanted.key, "version": 0, **wanted.fields}])
+    if held.fp == wanted.fp and not held.trashed:
+        return Decision(UNCHANGED)
+    base = held.data or {"tags": [], "relations": {}}
+    data = {k: copy.deepcopy(v) for k, v in base.items() if k not in SERVER_MANAGED}
+    data.update(wanted.fields, key=wanted.key, version=held.version)
+    if held.trashed:
+        data["deleted"] = 0
+    return Decision(UPDATED, objects=[data])

@@ -13,7 +13,7 @@ from exportdigest.model import ArxivRecord, Entry
 from exportdigest.text import one_line
 
 from . import fingerprint
-from .keys import item_key, note_key, pdf_key
+from .keys import attachment_key, item_key, note_key, pdf_key
 from .names import creator
 from .notes import Blocks, note_blocks, to_html
 
@@ -67,6 +67,39 @@ class Paper:
     def note_fp(self) -> str:
         """Fingerprint of the note as we render it ("-" without a note)."""
         return fingerprint.blocks_fp(self.blocks)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A linked-URL attachment the tool owns on a paper's item (an Obsidian note, say)."""
+
+    paper_id: str
+    kind: str  # what it links to: one attachment of each kind per item
+    parent: str  # the item's key
+    title: str
+    url: str
+
+    @property
+    def key(self) -> str:
+        """Its deterministic key."""
+        return attachment_key(self.paper_id, self.kind)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The fields the tool owns, as the Web API takes a linked-URL attachment."""
+        return {
+            "itemType": "attachment",
+            "parentItem": self.parent,
+            "linkMode": "linked_url",
+            "title": self.title,
+            "url": self.url,
+            "contentType": "",
+        }
+
+    @property
+    def fp(self) -> str:
+        """Fingerprint of what the tool owns of it."""
+        return fingerprint.attachment_fp(self.fields)
 
 
 def clean(text: str) -> str:

@@ -9,19 +9,19 @@ note always in the same one, each batch with its own write token, reused on retr
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from exportdigest.exporter import CONFLICT, FAILED, UNCHANGED, Outcome, Run
+from exportdigest.exporter import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, Outcome, Run
 from exportdigest.model import Entry
 
 from . import fingerprint, schema
 from .api import ApiError, ApiUnavailable, Reply, ZoteroApi, new_token
 from .collections import Collections
-from .plan import Decision, Remote, decide, recorded
+from .plan import Decision, Held, Remote, decide, decide_attachment, recorded
 from .remote import AccessDenied, Library, WriteDenied
-from .render import Paper, paper
+from .render import Attachment, Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
 NO_FP = "-"  # an object we create but do not own afterwards (the PDF attachment)
@@ -52,8 +52,10 @@ class Sync:
         collection: str,
         per_day: bool,
         force: bool,
+        attachments: Callable[[Paper], Iterable[Attachment]] = lambda _paper: (),
     ) -> None:
         self.api, self.state_file, self.run, self.force = api, state_file, run, force
+        self.attachments = attachments  # the attachments the tool owns on a paper's item
         self.library = Library(api)
         self.collections = Collections(
             api, self.library, collection, per_day, run.dry_run, run.detail
@@ -65,6 +67,8 @@ class Sync:
         self._gone: set[str] | None = None
         self._saved = 0.0
         self._pending: set[str] = set()  # ids of papers with writes not yet settled
+        self.held: list[Paper] = []  # papers whose item the library holds as we pushed it
+        self.lost: list[Paper] = []  # papers whose item the user deleted
 
     # ---- the whole push ---------------------------------------------------------------------
 
@@ -78,10 +82,12 @@ class Sync:
             self.collections.resolve(w.paper.day for w in writing if w.decision.creates_item)
             for w in writing:
                 self._settle(w.paper, w.decision)
+            self._attach()
             return self.outcome
         self._save()
         try:
             self._write(writing)
+            self._attach()
         except (ApiError, ApiUnavailable, AccessDenied) as exc:  # what was done stays done
             left = len(self._pending)
             self.outcome.add(FAILED, left)
@@ -102,6 +108,12 @@ class Sync:
             changed, version = self.library.versions(None)
         self.state, self._changed, self._full = state, changed, since is None
         self.state.library_version = version
+        ours = max((r.version for r in state.objects.values()), default=0)
+        if since is not None and version > max(since, ours):
+            # Deletions do not show in the versions read: the log tells which of ours went
+            # (so the notes stop linking to them). Changed by nobody but us: no request.
+            for key in self.library.deleted_items(since) & state.objects.keys():
+                self._mark_gone(key)
 
     # ---- planning ---------------------------------------------------------------------------
 
@@ -323,10 +335,114 @@ class Sync:
                 self._fail(w.paper, "the library kept changing during the push; run again")
         return [w for w in again if w.round <= ROUNDS]
 
+    # ---- attachments the tool owns ------------------------------------------------------------
+
+    def _attach(self) -> None:
+        """Bring the tool's attachments of every held item up to date (after the items)."""
+        wanted = [(p, a) for p in self.held for a in self.attachments(p)]
+        keys = [a.key for _p, a in wanted if self._attachment_unsure(a)]
+        found = {data["key"]: data for data in self.library.items(keys)} if keys else {}
+        work = []
+        for p, a in wanted:
+            held, gone = self._held(a, found, keys)
+            decision = decide_attachment(a, held, gone, self.force)
+            if decision.objects and not self.run.dry_run:
+                work.append((p, a, decision))
+            else:
+                self._report_attachment(p, a, decision)
+        refused: list[str] = []
+        for start in range(0, len(work), MAX_OBJECTS):
+            refused += self._send_attachments(work[start : start + MAX_OBJECTS])
+            self._save(at_most_every=SAVE_EVERY)
+        if refused:
+            self.outcome.notes.append(f"{len(refused)} link(s) not stored")
+            self.run.say(
+                f"zotero: Zotero refused {len(refused)} link attachment(s) ({refused[0]}): "
+                "the items and their notes are stored, those links are not"
+            )
+
+    def _attachment_unsure(self, a: Attachment) -> bool:
+        """Whether the attachment must be read: our records do not vouch for its copy."""
+        version, record = self._version(a.key), self.state.objects.get(a.key)
+        if version is None or version == GONE:
+            return False
+        # --force re-creates what the user deleted: whether it is there is read, not assumed.
+        if self.force or record is None:
+            return True
+        return record.version != version or record.current != record.pushed
+
+    def _held(
+        self, a: Attachment, found: dict[str, dict[str, Any]], read: list[str]
+    ) -> tuple[Held | None, bool]:
+        """The attachment as the library holds it, and whether the user deleted it."""
+        version, record = self._version(a.key), self.state.objects.get(a.key)
+        if record is not None and (record.version == GONE or (version is None and record.version)):
+            self._mark_gone(a.key)
+            return None, True
+        if version is None:
+            if self._gone is None:
+                self._gone = self.library.deleted_items(0)
+            if a.key in self._gone:
+                self._mark_gone(a.key)
+            return None, a.key in self._gone
+        if a.key not in read:
+            assert record is not None  # vouched for by it
+            return Held(record.version, record.current, record.pushed), False
+        data = found.get(a.key)
+        if data is None:  # listed as changed, gone when read
+            self._mark_gone(a.key)
+            return None, True
+        current = fingerprint.attachment_fp(data)
+        pushed = record.pushed if record else ""
+        self.state.objects[a.key] = Record(int(data["version"]), current, pushed or current)
+        return Held(int(data["version"]), current, pushed, data, bool(data.get("deleted"))), False
+
+    def _send_attachments(self, work: list[tuple[Paper, Attachment, Decision]]) -> list[str]:
+        """Write one batch of attachments; why each refused one was refused."""
+        reply = self.api.post("items", [d.objects[0] for _p, _a, d in work], new_token())
+        if reply.status == 403:
+            raise WriteDenied("the API key may not write to this library (HTTP 403)")
+        body = reply.body if reply.status == 200 and isinstance(reply.body, dict) else None
+        if body is None:  # all of them, perhaps saved: the next run reads them back
+            for _p, a, _d in work:
+                self.state.objects.pop(a.key, None)
+            self.run.say(
+                f"zotero: {len(work)} link attachment(s) not confirmed "
+                f"(HTTP {reply.status} {reply.brief}): the next run checks them"
+            )
+            return []
+        refused = []
+        for index, (p, a, decision) in enumerate(work):
+            slot, obj = str(index), decision.objects[0]
+            saved = (body.get("successful") or {}).get(slot)
+            if saved is not None or slot in (body.get("unchanged") or {}):
+                version = _saved_version(saved) if saved is not None else int(obj["version"])
+                self.state.objects[a.key] = Record(version or 0, a.fp, a.fp)
+                self._report_attachment(p, a, decision)
+                continue
+            error = (body.get("failed") or {}).get(slot) or {}
+            if error.get("code") == 404:  # deleted since we last saw it: the user's choice
+                self._mark_gone(a.key)
+            elif error.get("code") == 412:  # changed meanwhile: read again on the next run
+                self.state.objects.pop(a.key, None)
+            else:
+                refused.append(f"HTTP {error.get('code')}: {error.get('message', '')}")
+        return refused
+
+    def _report_attachment(self, p: Paper, a: Attachment, decision: Decision) -> None:
+        if decision.action != UNCHANGED:
+            self.outcome.add(f"links {decision.action}")
+        what = f"{a.title} link of {p.title}"
+        self.run.plan(decision.action, f"{what} ({decision.reason})" if decision.reason else what)
+
     # ---- reporting and memory ---------------------------------------------------------------
 
     def _settle(self, p: Paper, decision: Decision) -> None:
         self._pending.discard(p.id)
+        if decision.action in (CREATED, UPDATED, UNCHANGED):
+            self.held.append(p)
+        elif getattr(self.state.objects.get(p.item_key), "version", None) == GONE:
+            self.lost.append(p)
         self.outcome.add(decision.action)
         self._report(p, decision)
 
