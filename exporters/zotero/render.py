@@ -54,7 +54,7 @@ class Paper:
         """Key of the commentary note."""
         return note_key(self.id)
 
-    @property
+    @cached_property
     def pdf_link(self) -> Attachment | None:
         """The linked-URL attachment to its arXiv PDF (None while its arXiv id is unknown)."""
         if not self.pdf:
@@ -76,7 +76,7 @@ class Paper:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A linked-URL attachment the tool owns on a paper's item (an Obsidian note, say)."""
+    """A linked-URL attachment the tool owns on a paper's item (its PDF, its Obsidian note)."""
 
     paper_id: str
     kind: str  # what it links to: one attachment of each kind per item
