@@ -135,3 +135,24 @@ def test_a_pdf_link_the_user_deleted_is_not_made_again(arxiv, push, standin, see
     assert "1 updated" in result.stderr, result.output  # the item was written again
     assert pdf["key"] not in standin.items
     assert sum(1 for d in standin.items.values() if d["itemType"] == "attachment") == 9
+
+
+def test_the_pdf_and_the_obsidian_note_links_share_an_item_and_a_rerun_writes_nothing(
+    arxiv, push, standin, seed_path, tmp_path
+):
+    args = ("-t", "obsidian", "--vault", str(tmp_path / "vault"), "--arxiv", str(seed_path))
+    result = push(*args)
+    assert result.exit_code == 0, result.output
+    items = standin.top_items()
+    assert len(items) == 10
+    for item in items:
+        links = sorted(
+            (d["title"], d["url"].partition(":")[0])
+            for d in standin.items.values()
+            if d["itemType"] == "attachment" and d["parentItem"] == item["key"]
+        )
+        assert links == [("Full Text PDF", "https"), ("Obsidian note", "obsidian")]
+    standin.reset_log()
+    again = push(*args)
+    assert again.exit_code == 0, again.output
+    assert standin.writes == [] and "links" not in again.output

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from exportdigest.enrich import linked
 from exportdigest.exporters.zotero import fingerprint
-from exportdigest.exporters.zotero.plan import Remote, decide
+from exportdigest.exporters.zotero.plan import Remote, decide, decide_attachment
 from exportdigest.exporters.zotero.render import clean, paper
 from exportdigest.model import ArxivRecord, Commentary, Entry, Source, paper_id
 
@@ -83,9 +83,12 @@ VALIDATORS = {t: Draft202012Validator(json_schema(t)) for t in ("preprint", "not
 
 def sent(entry: Entry) -> list[dict]:
     """The objects the exporter sends to create this paper in an empty library."""
-    decision = decide(paper(entry), Remote(), force=False)
+    rendered = paper(entry)
+    decision = decide(rendered, Remote(), force=False)
     decision.objects[0]["collections"] = ["ABCD2345"]
-    return decision.objects
+    links = [rendered.pdf_link] if rendered.pdf_link else []
+    made = [decide_attachment(a, None, gone=False, force=False).objects[0] for a in links]
+    return decision.objects + made
 
 
 def assert_valid(objects: list[dict]) -> None:
@@ -169,6 +172,7 @@ def test_a_looked_up_paper_is_a_complete_arxiv_preprint_with_a_link_to_its_pdf()
     assert note["itemType"] == "note"
     assert pdf["linkMode"] == "linked_url" and pdf["url"] == "https://arxiv.org/pdf/2410.23506"
     assert pdf["parentItem"] == item["key"] and pdf["version"] == 0
+    assert (pdf["title"], pdf["contentType"]) == ("Full Text PDF", "application/pdf")
     assert len(sent(entry_with())) == 2  # no record: no attachment
 
 

@@ -106,7 +106,7 @@ class ZoteroExporter(Exporter):
         from .api import ApiError, ApiUnavailable, ServerChanged, ZoteroApi
         from .local import LocalRefused
         from .remote import AccessDenied, WriteDenied
-        from .render import Attachment
+        from .render import Attachment, Paper
         from .state import StateFile
         from .sync import Sync
 
@@ -126,6 +126,14 @@ class ZoteroExporter(Exporter):
             api.close()
             raise
         notes = self.run.locations.read("obsidian")
+
+        def owned(p: Paper) -> list[Attachment]:
+            """The attachments the tool owns on a paper's item: its PDF, its Obsidian note."""
+            found = [p.pdf_link] if p.pdf_link else []
+            if p.id in notes:
+                found.append(Attachment(p.id, "obsidian", p.item_key, NOTE_LINK_TITLE, notes[p.id]))
+            return found
+
         state = StateFile(config.endpoint, config.library_type, config.library_id, None, server_id)
         sync = Sync(
             api,
@@ -134,11 +142,7 @@ class ZoteroExporter(Exporter):
             collection=config.collection,
             per_day=config.per_day,
             force=config.force,
-            attachments=lambda p: (
-                [Attachment(p.id, "obsidian", p.item_key, NOTE_LINK_TITLE, notes[p.id])]
-                if p.id in notes
-                else []
-            ),
+            attachments=owned,
         )
         desktop_denied = (AccessDenied,) if config.local else ()  # no key: a missing group
         try:

@@ -37,11 +37,6 @@ def note_key(paper_id: str) -> str:
     return object_key("note", paper_id)
 
 
-def pdf_key(paper_id: str) -> str:
-    """Key of the paper's linked-URL attachment to its arXiv PDF."""
-    return object_key("pdf", paper_id)
-
-
 def attachment_key(paper_id: str, kind: str) -> str:
     """Key of an attachment the tool owns on the paper's item (`kind`: what it links to)."""
     return object_key("attachment", kind, paper_id)

@@ -42,7 +42,6 @@ class Remote:
     item_gone: bool = False  # deleted by the user (in the library's deletion log)
     note_gone: bool = False
     pushed: tuple[str, str] | None = None  # last pushed fingerprints, when the item is gone
-    pdf_known: bool = False  # the PDF attachment is in the library (or was deleted there)
 
 
 @dataclass
@@ -83,9 +82,6 @@ def decide(paper: Paper, remote: Remote, force: bool) -> Decision:
     note_payload = _note_payload(paper, remote.note, force)
     if note_payload:
         objects.append(note_payload)
-    if item_payload and paper.attachment and not remote.pdf_known:
-        # made once with the item's arXiv fields; after that it is the user's, like any file
-        objects.append({"key": paper.pdf_key, "version": 0, **paper.attachment})
     if not objects:
         return Decision(UNCHANGED)
     action = CREATED if item is None else UPDATED

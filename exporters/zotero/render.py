@@ -13,10 +13,11 @@ from exportdigest.model import ArxivRecord, Entry
 from exportdigest.text import one_line
 
 from . import fingerprint
-from .keys import attachment_key, item_key, note_key, pdf_key
+from .keys import attachment_key, item_key, note_key
 from .names import creator
 from .notes import Blocks, note_blocks, to_html
 
+PDF_LINK_TITLE = "Full Text PDF"  # what Zotero's own arXiv translator names it
 MAX_TAG = 255  # longest tag the Zotero server stores
 # C0/C1 control characters other than tab and newline, lone surrogates and the noncharacters
 # U+FFFE/U+FFFF: not storable as text (nor valid in a note's markup).
@@ -36,7 +37,7 @@ class Paper:
     blocks: Blocks | None  # the commentary note's blocks, None when there is no commentary
     arxiv: bool  # whether the arXiv fields are part of what we own
     extra_lines: tuple[str, ...] = ()  # our arXiv lines of `extra`
-    attachment: dict[str, Any] | None = None  # the linked-URL attachment to the PDF
+    pdf: str = ""  # the arXiv PDF's URL ("" while the paper's arXiv id is unknown)
 
     @cached_property
     def note(self) -> str | None:
@@ -53,10 +54,14 @@ class Paper:
         """Key of the commentary note."""
         return note_key(self.id)
 
-    @property
-    def pdf_key(self) -> str:
-        """Key of the attachment to the PDF."""
-        return pdf_key(self.id)
+    @cached_property
+    def pdf_link(self) -> Attachment | None:
+        """The linked-URL attachment to its arXiv PDF (None while its arXiv id is unknown)."""
+        if not self.pdf:
+            return None
+        return Attachment(
+            self.id, "arxiv-pdf", self.item_key, PDF_LINK_TITLE, self.pdf, "application/pdf"
+        )
 
     @cached_property
     def item_fp(self) -> str:
@@ -71,13 +76,14 @@ class Paper:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A linked-URL attachment the tool owns on a paper's item (an Obsidian note, say)."""
+    """A linked-URL attachment the tool owns on a paper's item (its PDF, its Obsidian note)."""
 
     paper_id: str
     kind: str  # what it links to: one attachment of each kind per item
     parent: str  # the item's key
     title: str
     url: str
+    content_type: str = ""
 
     @property
     def key(self) -> str:
@@ -93,7 +99,7 @@ class Attachment:
             "linkMode": "linked_url",
             "title": self.title,
             "url": self.url,
-            "contentType": "",
+            "contentType": self.content_type,
         }
 
     @property
@@ -127,9 +133,9 @@ def paper(entry: Entry) -> Paper:
     item["extra"] = "\n".join([*lines, fingerprint.id_line(entry.id)])
     if record:
         item.update(arxiv_fields(record.id))
-    attachment = pdf_attachment(record, item_key(entry.id)) if record else None
     blocks = note_blocks(title, clean(entry.commentary.ko), clean(entry.commentary.en))
-    return Paper(entry.id, title, entry.date, item, blocks, bool(record), lines, attachment)
+    pdf = record.pdf if record else ""
+    return Paper(entry.id, title, entry.date, item, blocks, bool(record), lines, pdf)
 
 
 def extra_lines(record: ArxivRecord) -> tuple[str, ...]:
@@ -141,20 +147,6 @@ def extra_lines(record: ArxivRecord) -> tuple[str, ...]:
     if record.journal_doi:
         lines.append(f"{fingerprint.ARXIV_LABELS[1]}{record.journal_doi}")
     return tuple(lines)
-
-
-def pdf_attachment(record: ArxivRecord, parent: str) -> dict[str, Any]:
-    """A linked-URL attachment to the paper's PDF (the Web API's template for one, filled)."""
-    return {
-        "itemType": "attachment",
-        "linkMode": "linked_url",
-        "parentItem": parent,
-        "title": "Full Text PDF",
-        "url": record.pdf,
-        "contentType": "application/pdf",
-        "tags": [],
-        "relations": {},
-    }
 
 
 def arxiv_fields(identifier: str) -> dict[str, str]:

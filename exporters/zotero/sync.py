@@ -24,7 +24,6 @@ from .remote import AccessDenied, Library, WriteDenied
 from .render import Attachment, Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
-NO_FP = "-"  # an object we create but do not own afterwards (the PDF attachment)
 MAX_OBJECTS = 50  # the API's limit per write request
 SAVE_EVERY = 2.0  # seconds between state saves during the writes (a cache: losing it is safe)
 ROUNDS = 2  # a paper whose write met a version conflict is re-read and re-planned once
@@ -179,7 +178,7 @@ class Sync:
 
     def _remote(self, p: Paper, found: dict[str, dict[str, Any]]) -> Remote:
         """The paper's objects as read, recording them (or their deletion) in the state."""
-        remote = Remote(pdf_known=self._version(p.pdf_key) is not None)
+        remote = Remote()
         item = found.get(p.item_key)
         pushed = fingerprint.pushed(item.get("extra", "")) if item else None
         if item is None:
@@ -226,15 +225,7 @@ class Sync:
         for key in (k for p in papers for k in self._keys(p) if k in gone):
             self._mark_gone(key)
         return self._decide_all(
-            (
-                p,
-                Remote(
-                    item_gone=p.item_key in gone,
-                    note_gone=p.note_key in gone,
-                    pdf_known=p.pdf_key in gone,
-                ),
-            )
-            for p in papers
+            (p, Remote(item_gone=p.item_key in gone, note_gone=p.note_key in gone)) for p in papers
         )
 
     # ---- writing ----------------------------------------------------------------------------
@@ -311,7 +302,7 @@ class Sync:
         return retry
 
     def _record_written(self, p: Paper, obj: dict[str, Any], version: int) -> None:
-        fp = {p.item_key: p.item_fp, p.note_key: p.note_fp}.get(obj["key"], NO_FP)
+        fp = {p.item_key: p.item_fp, p.note_key: p.note_fp}[obj["key"]]
         self.state.objects[obj["key"]] = Record(version, fp, fp)
 
     def _replan(self, papers: list[Work]) -> list[Work]:
