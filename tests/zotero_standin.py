@@ -92,6 +92,7 @@ MAX_NAME = 255
 SERVER_ID = "sPMHtLD6HHBd"
 DIALOGS_PER_MINUTE = 5
 # Zotero's attachment link modes (the Web API's `items/new?itemType=attachment&linkMode=...`).
+SHARED_PROPERTIES = ("tags", "collections", "relations", "deleted")
 LINK_MODES = {"imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"}
 ITEM_PARAMS = {"format", "since", "itemKey", "includeTrashed", "limit", "start", "locale", "v"}
 COLLECTION_PARAMS = {"format", "since", "limit", "start", "locale", "v"}
@@ -534,16 +535,8 @@ class ZoteroStandIn(Loopback):
                     raise Reject(400, f"'{name}' must be a string")
             elif name == "creators" and not note:
                 self._check_creators(value, spec["creatorTypes"])
-            elif name == "tags":
-                _check_tags(value)
-            elif name == "collections":
-                self._check_collections(value, obj)
-            elif name == "relations":
-                if not isinstance(value, dict):
-                    raise Reject(400, "'relations' must be an object")
-            elif name == "deleted":
-                if value not in (0, 1, True, False):
-                    raise Reject(400, "'deleted' must be 0 or 1")
+            elif name in SHARED_PROPERTIES:
+                self._check_shared(name, value, obj)
             elif name == "parentItem" and note:
                 self._check_parent(value)
             elif name == "note" and note:
@@ -563,16 +556,7 @@ class ZoteroStandIn(Loopback):
             for name in spec["fields"]:
                 data[name] = obj.get(name, "")
             data["creators"] = [dict(c) for c in obj.get("creators", [])]
-        data["tags"] = [
-            {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
-            for t in _unique_tags(obj.get("tags", []))
-        ]
-        if not data.get("parentItem"):
-            data["collections"] = list(dict.fromkeys(obj.get("collections", [])))
-        data["relations"] = obj.get("relations", {})
-        if obj.get("deleted"):
-            data["deleted"] = 1
-        return data
+        return self._with_shared(obj, data)
 
     def _attachment(self, obj: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
         """A linked-URL attachment, as the Web API takes it (files are not stood in for)."""
@@ -594,16 +578,8 @@ class ZoteroStandIn(Loopback):
                 raise Reject(400, f"'{name}' is not valid for linked_url attachments")
             elif name == "parentItem":
                 self._check_parent(value)
-            elif name == "tags":
-                _check_tags(value)
-            elif name == "collections":
-                self._check_collections(value, obj)
-            elif name == "relations":
-                if not isinstance(value, dict):
-                    raise Reject(400, "'relations' must be an object")
-            elif name == "deleted":
-                if value not in (0, 1, True, False):
-                    raise Reject(400, "'deleted' must be 0 or 1")
+            elif name in SHARED_PROPERTIES:
+                self._check_shared(name, value, obj)
             elif name in self.all_fields:
                 raise Reject(400, f"'{name}' is not a valid field for type 'attachment'")
             else:
@@ -616,6 +592,23 @@ class ZoteroStandIn(Loopback):
             data["parentItem"] = obj["parentItem"]
         for name in (*spec["fields"], "note", "contentType", "charset"):
             data[name] = obj.get(name, "")
+        return self._with_shared(obj, data)
+
+    def _check_shared(self, name: str, value: Any, obj: dict[str, Any]) -> None:
+        """The properties every item type takes: tags, collections, relations, deleted."""
+        if name == "tags":
+            _check_tags(value)
+        elif name == "collections":
+            self._check_collections(value, obj)
+        elif name == "relations" and not isinstance(value, dict):
+            raise Reject(400, "'relations' must be an object")
+        elif name == "deleted" and value not in (0, 1, True, False):
+            raise Reject(400, "'deleted' must be 0 or 1")
+
+    @staticmethod
+    def _with_shared(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with the shared properties as the server stores them (no collections on a
+        child)."""
         data["tags"] = [
             {"tag": t["tag"], **({"type": 1} if int(t.get("type", 0)) == 1 else {})}
             for t in _unique_tags(obj.get("tags", []))
