@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
 
+@functools.lru_cache(maxsize=4096)  # a vault's papers share a few hundred hashtags
 def obsidian_tag(tag: str) -> str:
     """The Obsidian tag for a digest hashtag ("" when nothing of it is usable).
 
