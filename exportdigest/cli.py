@@ -325,6 +325,7 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
             raise error from None
         ctx.exit(code)
 
+    @_reader_may_leave
     def list_targets(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         if value and not ctx.resilient_parsing:
             _list_targets(targets)
@@ -407,7 +408,7 @@ def build_command(targets: Mapping[str, Target]) -> click.Command:
         *extra,
         click.Argument(["paths"], nargs=-1, type=click.Path(allow_dash=True)),
     ]
-    command = click.Command(
+    command = _Command(
         "exportdigest",
         callback=callback,
         params=params,
@@ -433,6 +434,31 @@ def _date_bound(flag: str, side: str) -> click.Option:
         metavar="DATE",
         help=f"Only papers first posted on or {side} DATE (YYYY-MM-DD).",
     )
+
+
+def _reader_may_leave(callback: Callable[..., None]) -> Callable[..., None]:
+    """An eager option's callback (help, target list) that ends quietly with 0 when the reader
+    of its output has left (`--help | head`); click would exit with 1."""
+
+    def guarded(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        try:
+            callback(ctx, param, value)
+        except BrokenPipeError:
+            stdout_gone()
+            ctx.exit(EXIT_OK)
+
+    return guarded
+
+
+class _Command(click.Command):
+    """The command, with a help option that a reader leaving early does not turn into exit 1."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """Click's help option, its callback guarded against a closed standard output."""
+        option = super().get_help_option(ctx)
+        if option is not None and option.callback is not None:
+            option.callback = _reader_may_leave(option.callback)
+        return option
 
 
 def _terminal_width() -> int:

@@ -86,3 +86,9 @@ def test_a_closed_standard_error_hides_messages_but_not_a_failure(many, tmp_path
     done = shell(cmd, tmp_path)
     assert status(done) == 1  # obsidian failed: the exit code says so
     assert len(out.read_text("utf-8").splitlines()) == PAPERS  # jsonl still wrote its file
+
+
+@pytest.mark.parametrize("flag", ["--help", "--list-targets"])
+def test_help_and_the_target_list_into_a_reader_gone_at_once_end_with_0(tmp_path, flag):
+    done = shell(f"{shlex.quote(EXE)} {flag} | true", tmp_path)
+    assert status(done) == 0 and done.stderr == ""
