@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from .atomic import write_atomic
+from .config import state_dir
 from .model import ArxivRecord
 
 RETRY_MISSING = 24 * 3600.0  # a paper not found is asked again after a day
@@ -16,10 +17,8 @@ FORMAT = 1
 
 def cache_path(url: str) -> Path:
     """The cache file for the API at `url`, in the user's state directory."""
-    from platformdirs import user_state_dir
-
     name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:12]
-    return Path(user_state_dir("exportdigest", appauthor=False)) / "arxiv" / f"{name}.json"
+    return state_dir() / "arxiv" / f"{name}.json"
 
 
 class Cache:

@@ -49,16 +49,18 @@ def write_atomic(
     create: bool = False,
     durable: bool = True,
     dir_fd: int | None = None,
+    private: bool = False,
 ) -> os.stat_result:
     """Write `data` to `path` atomically; the written file's stat (size, mtime, inode).
 
     `create` never replaces a file: FileExistsError if `path` exists, even when it appeared
     a moment ago. `durable` fsyncs the file before the rename (see the module's rule).
     `dir_fd`: `path` is a name inside that open folder (see the module's docstring).
+    `private`: readable by its owner only (0600) from its first byte, whatever it replaces.
     """
     path = Path(path)
-    temp, stat = _write_temp(path, (data,), durable, dir_fd)
-    _put(temp, path, create, stat, dir_fd)
+    temp, stat = _write_temp(path, (data,), durable, dir_fd, 0o600 if private else 0o666)
+    _put(temp, path, create, stat, dir_fd, keep_mode=not private)
     return stat
 
 
@@ -93,7 +95,11 @@ def same_content(path: Path, chunks: Iterable[bytes]) -> bool:
 
 
 def _write_temp(
-    path: Path, chunks: Iterable[bytes], durable: bool, dir_fd: int | None = None
+    path: Path,
+    chunks: Iterable[bytes],
+    durable: bool,
+    dir_fd: int | None = None,
+    mode: int = 0o666,
 ) -> tuple[str, os.stat_result]:
     """A new temp file beside `path` holding the chunks; its name and stat."""
     while True:
@@ -102,7 +108,7 @@ def _write_temp(
             f"{TEMP_PREFIX}{os.getpid()}-{next(_temp_numbers)}{TEMP_SUFFIX}",
         )
         try:
-            fd = os.open(temp, _OPEN_FLAGS, 0o666, **_at(dir_fd))
+            fd = os.open(temp, _OPEN_FLAGS, mode, **_at(dir_fd))
             break
         except FileExistsError:
             continue  # left by a killed run that had the same process id
@@ -121,21 +127,35 @@ def _write_temp(
 
 
 def _put(
-    temp: str, path: Path, create: bool, stat: os.stat_result, dir_fd: int | None = None
+    temp: str,
+    path: Path,
+    create: bool,
+    stat: os.stat_result,
+    dir_fd: int | None = None,
+    keep_mode: bool = True,
 ) -> None:
-    """Give `temp` the name `path` (replacing it unless `create`); on failure remove `temp`."""
+    """Give `temp` the name `path` (replacing it unless `create`, with the replaced file's
+    permissions when `keep_mode`); on failure remove `temp`."""
     try:
         if create:
             _link_new(temp, path, dir_fd)
             return
-        with contextlib.suppress(FileNotFoundError):
-            mode = os.stat(path, **_at(dir_fd)).st_mode & 0o7777
-            if mode != stat.st_mode & 0o7777:
-                os.chmod(temp, mode, **_at(dir_fd))
+        if keep_mode:
+            _keep_mode_of(path, temp, stat, dir_fd)
         os.replace(temp, path, **_at2(dir_fd))
     except BaseException:
         _remove(temp, dir_fd)
         raise
+
+
+def _keep_mode_of(path: Path, temp: str, stat: os.stat_result, dir_fd: int | None) -> None:
+    """Give `temp` the permissions of the file it replaces, if there is one."""
+    try:
+        mode = os.stat(path, **_at(dir_fd)).st_mode & 0o7777
+    except FileNotFoundError:
+        return
+    if mode != stat.st_mode & 0o7777:
+        os.chmod(temp, mode, **_at(dir_fd))
 
 
 def _link_new(temp: str, path: Path, dir_fd: int | None = None) -> None:

@@ -28,6 +28,14 @@ def default_path() -> Path:
     return Path(user_config_dir("exportdigest", appauthor=False)) / FILE_NAME
 
 
+def state_dir() -> Path:
+    """Where exportdigest keeps what it learnt between runs (caches, sync state, keys): the
+    platform's user state directory. Every file there is safe to delete."""
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("exportdigest", appauthor=False))
+
+
 def load(path: Path | None) -> dict[str, Any]:
     """The parsed config (empty when the file does not exist).
 

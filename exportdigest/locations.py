@@ -13,16 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import write_atomic
+from .config import state_dir
 
 FORMAT = 1
 FILE = "locations.json"
-
-
-def default_dir() -> Path:
-    """The platform's user state directory for exportdigest."""
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("exportdigest", appauthor=False))
 
 
 class Locations:
@@ -36,7 +30,7 @@ class Locations:
     @property
     def path(self) -> Path:
         """The file the locations are kept in."""
-        return (self._folder or default_dir()) / FILE
+        return (self._folder or state_dir()) / FILE
 
     def read(self, target: str) -> Mapping[str, str]:
         """`paper_id -> URI` as `target` last published it (this run's or an earlier one's)."""

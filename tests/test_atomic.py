@@ -75,3 +75,25 @@ def test_a_write_that_breaks_off_leaves_the_old_file_and_its_temp_was_recognisab
         replace_if_changed(path, chunks())
     assert len(seen) == 1 and is_temp(seen[0])  # what a killed run leaves, found by name
     assert path.read_bytes() == b"old\n" and leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_private_file_is_owner_only_from_its_first_byte_whatever_it_replaces(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "key.json"
+    path.write_text("old", encoding="utf-8")
+    path.chmod(0o644)
+    seen = []
+    real_fsync = os.fsync
+
+    def watch(fd):  # the temp file, with its bytes in it, just before the rename
+        seen.append(os.fstat(fd).st_mode & 0o777)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", watch)
+    write_atomic(path, b"secret", private=True)
+    assert seen == [0o600]
+    assert path.stat().st_mode & 0o777 == 0o600 and path.read_bytes() == b"secret"
+    write_atomic(tmp_path / "new.json", b"secret", private=True)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o600

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from exportdigest.atomic import write_atomic
+from exportdigest.config import state_dir
 
 FORMAT = 1
 GONE = -1  # version recorded for an object the user deleted in Zotero
@@ -40,10 +40,8 @@ class State:
 
 
 def default_dir() -> Path:
-    """Where state files live: the platform's user state directory for exportdigest."""
-    from platformdirs import user_state_dir
-
-    return Path(user_state_dir("exportdigest", appauthor=False)) / "zotero"
+    """Where the Zotero target's state files live, in exportdigest's state directory."""
+    return state_dir() / "zotero"
 
 
 class StateFile:
@@ -91,16 +89,6 @@ class StateFile:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by its owner only (0600), atomically."""
+    """Write a state file readable by its owner only (0600), atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    made = not path.exists()
-    if os.name == "posix":
-        # Made 0600 before any byte is in it: the atomic write keeps an existing file's mode.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(path, 0o600)
-    try:
-        write_atomic(path, data)
-    except BaseException:
-        if made:  # leave no empty file behind
-            path.unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, private=True)
