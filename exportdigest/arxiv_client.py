@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from . import __version__
 from .arxiv import DEFAULT_DELAY, DEFAULT_URL
 from .arxiv_feed import FeedError, Page, parse
+from .http import header_seconds
 
 MAX_URL = 2000  # arXiv's front end refuses much longer query strings
 ATTEMPTS = 5
@@ -85,7 +86,7 @@ class Client:
                 raise FeedError(_error_text(response.content))
             if status != 200:
                 problem = f"{self.host} answered HTTP {status}"
-                self._back_off(attempt, _seconds(response.headers.get("retry-after")))
+                self._back_off(attempt, header_seconds(response.headers.get("retry-after")))
                 continue
             try:
                 page = parse(response.content)
@@ -112,14 +113,6 @@ class Client:
     def _back_off(self, attempt: int, retry_after: float | None) -> None:
         pause = retry_after if retry_after is not None else max(self.delay, 1.0) * 2**attempt
         self._not_before = self._clock() + min(pause, MAX_BACKOFF)
-
-
-def _seconds(value: str | None) -> float | None:
-    """A Retry-After of seconds (None when absent or a date: then our own backoff)."""
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _error_text(body: bytes) -> str:

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import httpx2
 from pyzotero.zotero import Zotero
 
+from exportdigest.http import header_seconds
+
 RETRY_STATUS = frozenset({409, 429, 500, 502, 503, 504})  # 409: the library is locked
 SERVER_MISMATCH = (
     "Zotero-Server-ID does not match"  # the local API's 412 text (as pyzotero reads it)
@@ -211,12 +213,12 @@ class ZoteroApi:
                     f"{what}: cannot talk to {self.host} ({type(exc).__name__})"
                 ) from None
             reply = self._checked(_reply(response, attempt), what)
-            backoff = _seconds(reply.headers.get("backoff"))
+            backoff = header_seconds(reply.headers.get("backoff"))
             if backoff:
                 self._not_before = max(self._not_before, self._clock() + backoff)
             if reply.status in RETRY_STATUS:
                 problem = f"{what}: {self.host} answered HTTP {reply.status}"
-                retry_after = _seconds(reply.headers.get("retry-after"))
+                retry_after = header_seconds(reply.headers.get("retry-after"))
                 if reply.status in (429, 503) and retry_after is None:
                     retry_after = backoff
                 self._retry_pause(attempt, retry_after, problem)
@@ -240,14 +242,6 @@ class ZoteroApi:
             self._on_wait(f"zotero: waiting {delay:.0f} s ({why})")
         self.counters.waited += delay
         self._sleep(delay)
-
-
-def _seconds(value: str | None) -> float | None:
-    """A header's number of seconds, or None when absent or not a number."""
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _reply(response: Any, attempt: int) -> Reply:
