@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from .model import normalise_title
-from .names import split_name
+from .names import family_key, plain_word
 
 # TeX accent commands and the combining character each one puts on its letter.
 _ACCENTS = {
@@ -117,17 +117,14 @@ def fold(title: str) -> str:
 
 
 def _plain(word: str) -> str:
-    """A name word without accents, case or punctuation (`Wübben` -> `wubben`)."""
-    decomposed = unicodedata.normalize("NFKD", fold_tex(word).casefold())
-    return "".join(c for c in decomposed if c.isalnum())
+    """A name word as `plain_word` folds it, arXiv's TeX accents (`W\\"ubben`) first."""
+    return plain_word(fold_tex(word))
 
 
 def family(author: str) -> str:
-    """The folded family name of an author as written (the whole name when it cannot split)."""
-    name = split_name(author)
-    if name is None:
-        return ""
-    return _plain(name.family or name.literal)
+    """The folded family name of an author as written (the whole name when it cannot split),
+    by the one name rule, arXiv's TeX accents first."""
+    return family_key(fold_tex(author))
 
 
 def authors_agree(digest: Sequence[str], arxiv: Sequence[str]) -> bool:

@@ -22,6 +22,7 @@ are the user's data, so it stays; the citation files, regenerated on each run, f
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 MAX_PART = 255  # the longest first or last name the Zotero server stores
@@ -75,10 +76,14 @@ def split_name(text: str) -> Name | None:
 
 def family_key(text: str) -> str:
     """An author's family name (or whole literal name), folded, for telling whether two
-    author lists share a person: `A. Lamb` and `Alex Lamb` give `lamb`."""
-    from .model import normalise_title  # the one folding of case, punctuation and spacing
-
+    author lists share a person: `A. Lamb`, `Alex Lamb` give `lamb`, `J. Wübben` `wubben`."""
     name = split_name(text)
     if name is None:
         return ""
-    return normalise_title(name.literal or name.family)
+    return plain_word(name.literal or name.family)
+
+
+def plain_word(word: str) -> str:
+    """Letters and digits of a name word without accents or case (`Wübben` -> `wubben`)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
