@@ -35,6 +35,7 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         attempts: int = ATTEMPTS,
+        on_retry: Callable[[str], None] = lambda _line: None,
     ) -> None:
         import httpx2  # here: only a run with --arxiv pays for it
 
@@ -42,7 +43,7 @@ class Client:
         self.host = urlsplit(url).netloc or url
         self.requests = 0
         self.waited = 0.0
-        self._sleep, self._clock = sleep, clock
+        self._sleep, self._clock, self._on_retry = sleep, clock, on_retry
         self._last: float | None = None
         self._not_before = 0.0
         self._retryable = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
@@ -77,7 +78,7 @@ class Client:
                 response = self._http.get(address)
             except self._retryable as exc:
                 problem = f"no answer from {self.host} ({type(exc).__name__})"
-                self._back_off(attempt, None)
+                self._back_off(attempt, None, problem)
                 continue
             except Exception as exc:  # an unusable URL or proxy: retrying cannot help
                 raise Unavailable(f"cannot talk to {self.host} ({type(exc).__name__})") from None
@@ -86,17 +87,19 @@ class Client:
                 raise FeedError(_error_text(response.content))
             if status != 200:
                 problem = f"{self.host} answered HTTP {status}"
-                self._back_off(attempt, header_seconds(response.headers.get("retry-after")))
+                self._back_off(
+                    attempt, header_seconds(response.headers.get("retry-after")), problem
+                )
                 continue
             try:
                 page = parse(response.content)
             except FeedError as exc:  # a proxy's page or a cut answer: ask again
                 problem = f"{self.host} answered something else than its feed ({exc})"
-                self._back_off(attempt, None)
+                self._back_off(attempt, None, problem)
                 continue
             if not page.entries and page.total > page.start:
                 problem = f"{self.host} answered an empty page of {page.total} results"
-                self._back_off(attempt, None)
+                self._back_off(attempt, None, problem)
                 continue
             return page
         raise Unavailable(f"{problem}; gave up after {self.attempts} attempts")
@@ -110,9 +113,12 @@ class Client:
             self.waited += wait
             self._sleep(wait)
 
-    def _back_off(self, attempt: int, retry_after: float | None) -> None:
+    def _back_off(self, attempt: int, retry_after: float | None, problem: str) -> None:
         pause = retry_after if retry_after is not None else max(self.delay, 1.0) * 2**attempt
-        self._not_before = self._clock() + min(pause, MAX_BACKOFF)
+        pause = min(pause, MAX_BACKOFF)
+        self._not_before = self._clock() + pause
+        if attempt + 1 < self.attempts:  # said under -v: a long wait is not a hang
+            self._on_retry(f"  arxiv: {problem}; trying again in {pause:.0f} s")
 
 
 def _error_text(body: bytes) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 
 import pytest
 from arxiv_standin import ArxivStandIn, Paper, point_client, seeded
+
+from exportdigest.config import state_dir
 
 DAY = 24 * 3600
 
@@ -135,6 +138,19 @@ def test_arxiv_unreachable_is_one_warning_and_the_next_run_fills_the_ids_in(
     assert "arxiv: 0 identified, 0 not found, 10 left for later" in result.stderr
     arxiv.faults.clear()
     assert ids(run_cli("--arxiv", "-t", "jsonl", str(seed_path))) == arxiv.expected
+
+
+def test_under_verbose_each_retry_says_how_long_it_waits(arxiv, run_cli, seed_path):
+    arxiv.inject("status", status=503, headers={"Retry-After": "17"}, times=2)
+    quiet = run_cli("--arxiv", "-t", "jsonl", str(seed_path))
+    assert ids(quiet) == arxiv.expected and "trying again" not in quiet.stderr
+    shutil.rmtree(state_dir() / "arxiv")  # forget the answers: the next run asks again
+    arxiv.inject("status", status=503, headers={"Retry-After": "17"}, times=2)
+    result = run_cli("-v", "--arxiv", "-t", "jsonl", str(seed_path))
+    assert ids(result) == arxiv.expected
+    retries = [line for line in result.stderr.splitlines() if "trying again in" in line]
+    host = arxiv.url.removeprefix("http://").split("/")[0]
+    assert retries == [f"  arxiv: {host} answered HTTP 503; trying again in 17 s"] * 2
 
 
 def test_an_abstract_link_gives_the_id_and_id_list_the_rest(arxiv, run_cli, tmp_path, seed_entries):
