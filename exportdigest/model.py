@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from . import arxiv
 
@@ -28,8 +29,6 @@ def paper_id(title: str) -> str:
 
 def folded_id(folded: str) -> str:
     """The id of a title already folded by `normalise_title` (for a reader that needs both)."""
-    from hashlib import sha256  # imported here: --help loads this module and must start fast
-
     return sha256(folded.encode("utf-8")).hexdigest()[:16]
 
 
