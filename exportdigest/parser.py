@@ -54,18 +54,23 @@ def is_hashtag_line(text: str) -> bool:
 
 
 def is_authors_line(text: str) -> bool:
-    """A parenthesised, comma-separated list of names (no links).
+    """A parenthesised, comma-separated list of names (no links); see `authors_of`."""
+    return bool(authors_of(text))
+
+
+def authors_of(text: str) -> tuple[str, ...]:
+    """The names of an authors line, as written; () when the line is not one.
 
     Names may be written in Hangul (김철수), but a parenthesised Korean remark in the
     commentary must not pass for authors: a Hangul name is at most three short words
     with no sentence punctuation.
     """
     if not (len(text) > 2 and text[0] == "(" and text[-1] == ")" and "://" not in text):
-        return False
+        return ()
     names = split_authors(text)
-    if not has_hangul(text):  # only a name in Hangul can be taken for a Korean remark
-        return bool(names)
-    return bool(names) and all(_looks_like_a_name(n) for n in names if has_hangul(n))
+    if has_hangul(text) and not all(_looks_like_a_name(n) for n in names if has_hangul(n)):
+        return ()  # only a name in Hangul can be taken for a Korean remark
+    return names
 
 
 def _looks_like_a_name(name: str) -> bool:
@@ -109,7 +114,7 @@ def find_urls(*texts: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-Line = tuple[int, str]
+Line = tuple[int, str, tuple[str, ...]]  # line number, cleaned text, its names if authors
 
 
 class DigestParser:
@@ -123,7 +128,7 @@ class DigestParser:
 
     def parse(self, lines: Iterable[str]) -> Iterator[Record | Diagnostic]:
         """Records and diagnostics for the lines, in file order."""
-        chunk: list[Line] = []  # the entry being read: (line number, cleaned text)
+        chunk: list[Line] = []  # the entry being read
         # A hashtag line in title position (its line) is a title only if authors follow.
         stray: int | None = None
         for number, raw in enumerate(lines, start=1):
@@ -132,65 +137,60 @@ class DigestParser:
                 continue
             header = parse_header(text)
             if header is not None:
-                yield from self._flush(chunk, tags_line=False)
+                yield from self._flush(chunk, None)
                 chunk, stray = [], None
                 self.day = header
                 continue
-            tags = is_hashtag_line(text)
+            # Each line is classified once, here: `_flush` and `_record` read its names back.
+            first = text[0]
+            tags = first == "#" and is_hashtag_line(text)
+            authors = authors_of(text) if first == "(" else ()
             if stray is not None:
-                if tags or not is_authors_line(text):
+                if tags or not authors:
                     yield self._stray_tags(stray)
                     chunk = []
                 stray = None
             if tags and chunk:
-                chunk.append((number, text))
-                yield from self._flush(chunk, tags_line=True)
+                yield from self._flush(chunk, split_tags(text))
                 chunk = []
                 continue
             if tags:
                 stray = number
-            chunk.append((number, text))
+            chunk.append((number, text, authors))
         if stray is not None:
             yield self._stray_tags(stray)
         else:
-            yield from self._flush(chunk, tags_line=False)
+            yield from self._flush(chunk, None)
 
     def _stray_tags(self, line: int) -> Diagnostic:
         return Diagnostic(self.path, line, "hashtag line with no paper above it; ignored")
 
-    def _flush(self, chunk: list[Line], tags_line: bool) -> Iterator[Record | Diagnostic]:
-        if not chunk:
+    def _flush(
+        self, body: list[Line], tags: tuple[str, ...] | None
+    ) -> Iterator[Record | Diagnostic]:
+        """The entries of the lines read since the last one; `tags` are those of the hashtag
+        line that ended them, None when a header or the end of the text did."""
+        if not body:
             return
-        tags: tuple[str, ...] = ()
-        body = chunk
-        if tags_line:
-            tags = split_tags(chunk[-1][1])
-            body = chunk[:-1]
-        authors = [is_authors_line(text) for _, text in body]
-        starts = [0] + [i for i in range(1, len(body) - 1) if authors[i + 1] and not authors[i]]
+        # An entry starts at each title: a line that is not an authors line, followed by one.
+        # Entries must not overlap: each start leaves the entry before it its authors line.
+        kept = [0] if len(body) > 1 and body[1][2] else []
+        for i in range(1, len(body) - 1):
+            if body[i + 1][2] and not body[i][2] and (not kept or i >= kept[-1] + 2):
+                kept.append(i)
         # A title must be followed by its authors; otherwise those lines are not an entry.
-        if not (len(body) > 1 and authors[1]):
+        if not kept or kept[0] != 0:
             first = body[0]
-            resume = next((s for s in starts if s > 0), None)
-            end = body[resume][0] if resume is not None else None
-            what = f"'{_short(first[1])}'"
+            end = body[kept[0]][0] if kept else None
             yield Diagnostic(
                 self.path,
                 first[0],
-                f"no authors line after title {what}; skipped"
+                f"no authors line after title '{_short(first[1])}'; skipped"
                 + (f" up to line {end}" if end else ""),
                 "error",
             )
-            starts = [s for s in starts if s > 0]
-            if not starts:
+            if not kept:
                 return
-        else:
-            starts = [s for s in starts if s == 0 or s >= 2]
-        # Entries must not overlap: a split point must leave the previous entry its authors line.
-        kept: list[int] = []
-        for s in starts:
-            if not kept or s >= kept[-1] + 2:
-                kept.append(s)
         date_part = self.day or (self.fallback_date and (self.fallback_date, 1))
         if not date_part:
             if not self._undated_reported:
@@ -207,19 +207,19 @@ class DigestParser:
             last = n == len(kept) - 1
             end = len(body) if last else kept[n + 1]
             entry_lines = body[start:end]
-            if not (last and tags_line):
+            if not last or tags is None:
                 yield Diagnostic(
                     self.path,
                     entry_lines[0][0],
                     f"'{_short(entry_lines[0][1])}' has no hashtag line; exported without tags",
                 )
-            yield self._record(entry_lines, tags if last else (), date_part)
+            yield self._record(entry_lines, (tags or ()) if last else (), date_part)
 
     def _record(self, lines: list[Line], tags: tuple[str, ...], day: tuple[dt.date, int]) -> Record:
         """The entry's fields: the Korean commentary is the run of lines from the first to the
         last one with Hangul; before it the abstract, after it the English commentary."""
-        (line, title), (_, authors), *body = lines
-        texts = [text for _, text in body]
+        (line, title, _), (_, _, authors), *body = lines
+        texts = [text for _, text, _ in body]
         korean = [i for i, text in enumerate(texts) if has_hangul(text)]
         if korean:
             first, end = korean[0], korean[-1] + 1
@@ -228,7 +228,7 @@ class DigestParser:
             abstract, ko, en = texts[:1], [], texts[1:]
         return Record(
             title=title,
-            authors=split_authors(authors),
+            authors=authors,
             abstract="\n".join(abstract),
             ko="\n".join(ko),
             en="\n".join(en),
