@@ -19,6 +19,8 @@ import marshal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from hashlib import sha256
+from operator import attrgetter
 from typing import Any
 
 from .diagnostics import Diagnostic
@@ -72,7 +74,12 @@ class _Paper:
         # hashes of what is kept of each fillable field (the text itself is in the spill).
         self.authors = _SEPARATOR.join(record.authors)
         self.text = text  # see `_text_key`
-        self.kept = tuple(_EMPTY if not (v := getattr(record, n)) else hash(v) for n in _FILLABLE)
+        self.kept: tuple[int, ...] = (
+            hash(record.authors) if record.authors else _EMPTY,
+            hash(record.abstract) if record.abstract else _EMPTY,
+            hash(record.ko) if record.ko else _EMPTY,
+            hash(record.en) if record.en else _EMPTY,
+        )  # in the order of _FILLABLE
 
     def is_posting_of(self, record: Record, text: str) -> bool:
         """Whether `record` (a posting whose title folds like this paper's, with the text key
@@ -124,6 +131,7 @@ class _Paper:
 _EMPTY = hash("")  # what `kept` holds for a field the paper has no text for yet
 
 
+_SOURCE_ORDER = attrgetter("date", "part", "path", "line")  # an entry's sources, in order
 _SEPARATOR = "\n"  # no author name holds one: the parser splits lines there
 
 
@@ -154,6 +162,9 @@ class Digests:
         self.unreadable: list[DigestFile] = []
         self._papers: dict[str, _Paper] = {}
         self._namesakes: dict[str, list[str]] = {}  # title id -> ids of distinct papers
+        # How to forget one file's postings, should it prove unreadable: the papers it
+        # brought, and how to put back the earlier papers it added to.
+        self._added: list[str] = []
         self._undo: list[Callable[[], object]] = []
         self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - read by every iteration
         self._batches: list[int] = []  # byte sizes of the marshalled batches, in order
@@ -179,7 +190,7 @@ class Digests:
             problems: list[Diagnostic] = []
             firsts: list[_First] = []
             mark = (len(self._batches), self._spill.tell())
-            self._undo = []  # how to forget this file's postings, should it prove unreadable
+            self._added, self._undo = [], []
             try:
                 for item in self._records(digest):
                     if isinstance(item, Diagnostic):
@@ -198,6 +209,8 @@ class Digests:
                 self._spill.truncate()
                 for undo in reversed(self._undo):
                     undo()
+                for pid in self._added:
+                    del self._papers[pid]
                 if isinstance(exc, InputError):
                     self.diagnostics.append(exc.diagnostic)
                 else:
@@ -231,7 +244,7 @@ class Digests:
         first = None
         if paper is None:
             paper = self._papers[pid] = _Paper(record, text)
-            self._undo.append(lambda: self._papers.pop(pid))
+            self._added.append(pid)
             first = (pid, record.title, record.authors, record.abstract, record.ko, record.en)
         else:
             self._undo.append(paper.undoer())
@@ -253,13 +266,14 @@ class Digests:
         text key."""
         folded = normalise_title(record.title)
         pid, text = folded_id(folded), _text_key(record.title, folded)
-        ids = self._namesakes.get(pid, [pid])
-        for candidate in ids:
+        paper = self._papers.get(pid)
+        if paper is None or paper.is_posting_of(record, text):
+            return pid, text
+        ids = self._namesakes.get(pid, [pid])  # the title's id first, then its namesakes'
+        for candidate in ids[1:]:
             paper = self._papers.get(candidate)
             if paper is None or paper.is_posting_of(record, text):
                 return candidate, text
-        from hashlib import sha256
-
         people = [k for k in map(family_key, record.authors) if k]
         seed = "\0".join((folded, text, *people[:1]))
         new = sha256(seed.encode("utf-8")).hexdigest()[:16]
@@ -297,7 +311,7 @@ def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
         commentary=Commentary(ko=ko, en=en),
         tags=tags,
         date=paper.date,
-        sources=tuple(sorted(paper.sources, key=lambda s: (s.date, s.part, s.path, s.line))),
+        sources=tuple(sorted(paper.sources, key=_SOURCE_ORDER)),
         urls=find_urls(abstract, ko, en),
     )
 
