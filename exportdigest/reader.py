@@ -186,10 +186,11 @@ class Digests:
 
     def _scan(self) -> None:
         bad = set()
+        pending: list[_First] = []  # first postings of files read whole, not yet spilled
         for digest in self._watch(self.files):
             problems: list[Diagnostic] = []
-            firsts: list[_First] = []
-            mark = (len(self._batches), self._spill.tell())
+            firsts: list[_First] = []  # this file's
+            mark = None  # where this file's spilled postings begin, once a long file spills
             self._added, self._undo = [], []
             try:
                 for item in self._records(digest):
@@ -199,14 +200,19 @@ class Digests:
                     first = self._note(item, problems)
                     if first is not None:
                         firsts.append(first)
-                        if len(firsts) == _SPILL_BATCH:
+                        if len(firsts) == _SPILL_BATCH:  # memory stays flat in a long file
+                            if mark is None:
+                                self._write(pending)
+                                pending = []
+                                mark = (len(self._batches), self._spill.tell())
                             self._write(firsts)
                             firsts = []
             except (InputError, OSError) as exc:
                 # Forget what the file brought: its spilled postings and its papers.
-                del self._batches[mark[0] :]
-                self._spill.seek(mark[1])
-                self._spill.truncate()
+                if mark is not None:
+                    del self._batches[mark[0] :]
+                    self._spill.seek(mark[1])
+                    self._spill.truncate()
                 for undo in reversed(self._undo):
                     undo()
                 for pid in self._added:
@@ -220,8 +226,12 @@ class Digests:
                 self.unreadable.append(digest)
                 bad.add(digest.name)
                 continue
-            self._write(firsts)
+            pending += firsts
+            if len(pending) >= _SPILL_BATCH:
+                self._write(pending)
+                pending = []
             self.diagnostics.extend(problems)
+        self._write(pending)
         self._spill.flush()
         self.files = [f for f in self.files if f.name not in bad]
 

@@ -134,6 +134,22 @@ def test_a_file_found_unreadable_late_leaves_none_of_its_papers(tmp_path):
     assert digests.total == 2 and len(digests.unreadable) == 1
 
 
+def test_papers_read_before_a_long_unreadable_file_are_kept_in_reading_order(tmp_path):
+    # Small files are spilled together; the long file spills while it is read, then fails.
+    for day in (1, 2, 3):
+        write(tmp_path, f"a/2024-11-0{day}.txt", paper(title=f"Small {day}"))
+    long = "".join(paper(title=f"Long {i}") for i in range(600))
+    write(tmp_path, "b/2024-11-04.txt", long + "\x00\n")
+    write(tmp_path, "c/2024-11-05.txt", paper(title="Long 7") + paper(title="After"))
+    write(tmp_path, "d/2024-11-06.txt", long)
+    digests = read(tmp_path)
+    titles = [e.title for e in digests]
+    assert titles[:5] == ["Small 1", "Small 2", "Small 3", "Long 7", "After"]
+    assert titles[5:] == [f"Long {i}" for i in range(600) if i != 7]
+    assert digests.total == 604 and len(digests.unreadable) == 1
+    assert [len(e.sources) for e in digests if e.title == "Long 7"] == [2]
+
+
 def test_iterations_may_interleave(tmp_path):
     write(tmp_path, "2024-11-04.txt", "".join(paper(title=f"Paper {i}") for i in range(600)))
     digests = read(tmp_path)
