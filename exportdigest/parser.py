@@ -218,8 +218,8 @@ class DigestParser:
     def _record(self, lines: list[Line], tags: tuple[str, ...], day: tuple[dt.date, int]) -> Record:
         """The entry's fields: the Korean commentary is the run of lines from the first to the
         last one with Hangul; before it the abstract, after it the English commentary."""
-        (line, title, _), (_, _, authors), *body = lines
-        texts = [text for _, text, _ in body]
+        (line, title, _), (_, _, authors) = lines[0], lines[1]
+        texts = [text for _, text, _ in lines[2:]]
         korean = [i for i, text in enumerate(texts) if has_hangul(text)]
         if korean:
             first, end = korean[0], korean[-1] + 1

@@ -308,11 +308,12 @@ class Digests:
 
 def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
     pid, title, authors, abstract, ko, en = first
-    fills = paper.fills
-    authors = authors or fills.get("authors", authors)
-    abstract = abstract or fills.get("abstract", abstract)
-    ko = ko or fills.get("ko", ko)
-    en = en or fills.get("en", en)
+    fills = paper.fills  # what later postings had where the first had nothing
+    if fills:
+        authors = authors or fills.get("authors", authors)
+        abstract = abstract or fills.get("abstract", abstract)
+        ko = ko or fills.get("ko", ko)
+        en = en or fills.get("en", en)
     return Entry(
         id=pid,
         title=title,
