@@ -12,7 +12,11 @@ previous one, each reading all the papers into entries (`Digests`, then one iter
 Printed: medians of wall and CPU time, the ratio new/previous (goal: at most 1.10), each
 against the baseline, papers/s and peak RSS. On a shared machine the CPU time, which leaves
 out the time a process waits for a core, is the steadier of the two; both are indicative.
+With --instructions, each kind also runs once under valgrind's callgrind, which counts the
+instructions it executes: a figure that does not move with the machine's load. The count of
+a child that only starts is taken off each.
 Usage: python bench/bench_parse.py [--papers N] [--rounds R] [--previous COMMIT] [--corpus DIR]
+       [--instructions]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -109,7 +114,9 @@ def child(kind: str, folder: Path) -> None:
     """One timed run in this fresh process; prints its figures as JSON."""
     before = peak_rss_kib()
     start, start_cpu = time.perf_counter(), time.process_time()
-    if kind == "read":
+    if kind == "start":  # nothing: what every child costs before its work
+        papers, diagnostics, module = 0, 0, ""
+    elif kind == "read":
         papers, diagnostics, module = read_baseline(folder), 0, ""
     else:
         papers, diagnostics, module = parse_all(folder)
@@ -133,12 +140,47 @@ def run_child(kind: str, folder: Path, package_root: Path | None) -> dict:
     return json.loads(done.stdout)
 
 
+def count_instructions(kind: str, folder: Path, package_root: Path | None) -> int:
+    """Instructions one child executes, counted by valgrind's callgrind."""
+    env = dict(os.environ)
+    if package_root is not None:
+        env["PYTHONPATH"] = str(package_root)
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        + [sys.executable, __file__, "--child", kind, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    assert found, done.stderr[-500:]
+    return int(found.group(1))
+
+
+def print_instructions(kinds: dict[str, Path | None], folder: Path, previous: str) -> None:
+    """The instruction count of each kind, less a child's start, and the ratio new/previous."""
+    if shutil.which("valgrind") is None:
+        print("bench_parse: no instruction counts: valgrind is not installed")
+        return
+    start = count_instructions("start", folder, None)
+    counts = {kind: count_instructions(kind, folder, root) - start for kind, root in kinds.items()}
+    print("instructions (callgrind, one run each, less a child's start):")
+    for kind, label in (("read", "read baseline"), ("new", "this version"), ("previous", "")):
+        if kind in counts:
+            print(f"  {label or f'previous ({previous})':22} {counts[kind] / 1e6:8.0f} M")
+    if "previous" in counts:
+        ratio = counts["new"] / counts["previous"]
+        print(f"  new / previous: {ratio:.3f}x instructions  (goal <= 1.10)")
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--papers", type=int, default=10_000)
     options.add_argument("--rounds", type=int, default=7)
     options.add_argument("--previous", default=PREVIOUS, help="commit of the previous version")
     options.add_argument("--corpus", type=Path, default=CORPUS)
+    options.add_argument("--instructions", action="store_true", help="count them (valgrind)")
     args = options.parse_args()
     sys.path.insert(0, str(ROOT))  # this version, to make the papers
     source = args.corpus if (args.corpus / "truth.jsonl").exists() else SAMPLE
@@ -172,6 +214,8 @@ def main() -> int:
                     times[kind].append(got["seconds"])
                     cpu_times[kind].append(got["cpu"])
                     peaks[kind] = max(peaks[kind], got["rss_peak"])
+        if args.instructions:
+            print_instructions(kinds, papers_dir, args.previous)
         shutil.rmtree(old_root, ignore_errors=True)
     median = {kind: statistics.median(t) for kind, t in times.items()}
     cpu = {kind: statistics.median(t) for kind, t in cpu_times.items()}
