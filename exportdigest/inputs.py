@@ -120,7 +120,8 @@ def read_lines(digest: DigestFile, block_size: int = BLOCK_SIZE) -> Iterator[str
                 if text[end] == "\n" and end and text[end - 1] == "\r":
                     body = text[: end - 1]
                 after_cr = text[end] == "\r" and not carry
-            body = body.replace("\r\n", "\n").replace("\r", "\n")
+            if "\r" in body:  # CRLF or CR line ends
+                body = body.replace("\r\n", "\n").replace("\r", "\n")
             if "\x00" in body:
                 raise InputError(
                     _binary(digest, number + 1 + body.count("\n", 0, body.index("\x00")))
