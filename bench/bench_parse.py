@@ -12,9 +12,10 @@ previous one, each reading all the papers into entries (`Digests`, then one iter
 Printed: medians of wall and CPU time, the ratio new/previous (goal: at most 1.10), each
 against the baseline, papers/s and peak RSS. On a shared machine the CPU time, which leaves
 out the time a process waits for a core, is the steadier of the two; both are indicative.
+The package is imported before the clock starts: compiling its modules is not parsing.
 With --instructions, each kind also runs once under valgrind's callgrind, which counts the
 instructions it executes: a figure that does not move with the machine's load. The count of
-a child that only starts is taken off each.
+an idle child (started and imported the same way, then stopped) is taken off each.
 Usage: python bench/bench_parse.py [--papers N] [--rounds R] [--previous COMMIT] [--corpus DIR]
        [--instructions]
 """
@@ -110,11 +111,21 @@ def parse_all(folder: Path) -> tuple[int, int, str]:
     return papers, len(digests.diagnostics), exportdigest.__file__
 
 
-def child(kind: str, folder: Path) -> None:
-    """One timed run in this fresh process; prints its figures as JSON."""
+def import_package() -> None:
+    """Import the reader before the clock starts: compiling modules is not parsing (with
+    PYTHONDONTWRITEBYTECODE set, as here, every child would compile them again)."""
+    import exportdigest.inputs
+    import exportdigest.reader  # noqa: F401
+
+
+def child(kind: str, folder: Path, idle: bool = False) -> None:
+    """One timed run in this fresh process; prints its figures as JSON. An idle child starts
+    and imports as the others do, then stops: what each child costs before its work."""
+    if kind in ("new", "previous"):
+        import_package()
     before = peak_rss_kib()
     start, start_cpu = time.perf_counter(), time.process_time()
-    if kind == "start":  # nothing: what every child costs before its work
+    if idle:
         papers, diagnostics, module = 0, 0, ""
     elif kind == "read":
         papers, diagnostics, module = read_baseline(folder), 0, ""
@@ -140,14 +151,15 @@ def run_child(kind: str, folder: Path, package_root: Path | None) -> dict:
     return json.loads(done.stdout)
 
 
-def count_instructions(kind: str, folder: Path, package_root: Path | None) -> int:
+def count_instructions(kind: str, folder: Path, package_root: Path | None, idle: bool) -> int:
     """Instructions one child executes, counted by valgrind's callgrind."""
     env = dict(os.environ)
     if package_root is not None:
         env["PYTHONPATH"] = str(package_root)
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-        + [sys.executable, __file__, "--child", kind, str(folder)],
+        + [sys.executable, __file__, "--child", kind, str(folder)]
+        + (["--idle"] if idle else []),
         capture_output=True,
         text=True,
         check=True,
@@ -159,13 +171,16 @@ def count_instructions(kind: str, folder: Path, package_root: Path | None) -> in
 
 
 def print_instructions(kinds: dict[str, Path | None], folder: Path, previous: str) -> None:
-    """The instruction count of each kind, less a child's start, and the ratio new/previous."""
+    """The instruction count of each kind, less its idle child's, and the ratio new/previous."""
     if shutil.which("valgrind") is None:
         print("bench_parse: no instruction counts: valgrind is not installed")
         return
-    start = count_instructions("start", folder, None)
-    counts = {kind: count_instructions(kind, folder, root) - start for kind, root in kinds.items()}
-    print("instructions (callgrind, one run each, less a child's start):")
+    counts = {
+        kind: count_instructions(kind, folder, root, idle=False)
+        - count_instructions(kind, folder, root, idle=True)
+        for kind, root in kinds.items()
+    }
+    print("instructions (callgrind, one run each, less an idle child's start and import):")
     for kind, label in (("read", "read baseline"), ("new", "this version"), ("previous", "")):
         if kind in counts:
             print(f"  {label or f'previous ({previous})':22} {counts[kind] / 1e6:8.0f} M")
@@ -237,7 +252,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), idle=sys.argv[4:] == ["--idle"])
     else:
         sys.exit(main())
