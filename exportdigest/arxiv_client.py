@@ -117,7 +117,7 @@ class Client:
         pause = retry_after if retry_after is not None else max(self.delay, 1.0) * 2**attempt
         pause = min(pause, MAX_BACKOFF)
         self._not_before = self._clock() + pause
-        if attempt + 1 < self.attempts:  # said under -v: a long wait is not a hang
+        if attempt + 1 < self.attempts:  # said on a terminal and under -v: not a hang
             self._on_retry(f"  arxiv: {problem}; trying again in {pause:.0f} s")
 
 

@@ -123,7 +123,7 @@ def enrich(entries: Any, settings: Settings, run: Any) -> tuple[Enriched, str | 
         from .arxiv_client import Client
 
         options = {k: v for k, v in CLIENT_OPTIONS.items() if k != "now"}
-        client = Client(settings.url, settings.delay, on_retry=run.detail, **options)
+        client = Client(settings.url, settings.delay, on_retry=run.status, **options)
     lookup = Lookup(
         client,
         cache,

@@ -102,6 +102,12 @@ class Run:
         if self.verbosity > 0 or self.dry_run:
             self.echo(self.mask(message))
 
+    def status(self, message: str) -> None:
+        """A line about a long wait: shown where a progress bar would be (a terminal, not
+        --quiet) and wherever `detail` lines are, so a wait never looks like a hang."""
+        if self.show_progress or self.verbosity > 0 or self.dry_run:
+            self.echo(self.mask(message))
+
     def plan(self, action: str, what: str) -> None:
         """One line of the plan: `would create: Title` in a dry run, `created: Title` if verbose."""
         if self.verbosity > 0 or self.dry_run:  # called per paper: build no text for nothing

@@ -72,3 +72,25 @@ def test_off_a_terminal_there_is_no_bar(tmp_path):
     )
     assert done.returncode == 0
     assert done.stderr.count("\n") == 1 and "25/25" not in done.stderr
+
+
+def test_on_a_terminal_an_arxiv_retry_says_how_long_it_waits(tmp_path):
+    from arxiv_standin import ArxivStandIn, from_digests, seeded
+
+    stand_in, _expected = seeded(from_digests([str(SEED)]))
+    with ArxivStandIn(stand_in) as server:
+        server.inject("status", status=503, headers={"Retry-After": "1"}, times=1)
+        env = {
+            **os.environ,
+            "EXPORTDIGEST_CONFIG": str(tmp_path / "none.toml"),
+            "EXPORTDIGEST_ARXIV_URL": server.url,
+            "EXPORTDIGEST_ARXIV_DELAY": "0",
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "NO_PROXY": "127.0.0.1",
+            "no_proxy": "127.0.0.1",
+        }
+        args = [EXE, "--arxiv", "-t", "jsonl", "-o", str(tmp_path / "o.jsonl"), str(SEED)]
+        code, shown = on_a_terminal(args, env)
+    assert code == 0, shown
+    assert "answered HTTP 503; trying again in 1 s" in shown  # a wait is not a silent hang
+    assert "arxiv: 10 identified" in shown
