@@ -67,8 +67,10 @@ def _load(path: Path) -> dict[str, dict[str, str]]:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    targets = data.get("targets") if isinstance(data, dict) else None
-    if data.get("format") != FORMAT or not isinstance(targets, dict):
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    targets = data.get("targets")
+    if not isinstance(targets, dict):
         return {}
     return {
         str(name): {str(k): str(v) for k, v in uris.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -251,3 +252,16 @@ def test_a_dry_run_of_both_writes_nothing_not_even_the_locations(
     assert standin.writes == [] and not sync.vault.exists()
     assert not (tmp_path / "state" / "exportdigest" / "locations.json").exists()
     assert "would create: Obsidian note link of" in output
+
+
+@pytest.mark.parametrize("saved", ["[1]", '"x"', "null", '{"format": 1, "targets": [1]}', "{"])
+def test_a_damaged_locations_file_is_a_cache_that_is_rebuilt(run_cli, tmp_path, seed_path, saved):
+    from exportdigest.config import state_dir
+
+    path = state_dir() / "locations.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(saved, "utf-8")
+    result = run_cli("-t", "obsidian", "--vault", str(tmp_path / "v"), str(seed_path))
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    assert len(json.loads(path.read_text("utf-8"))["targets"]["obsidian"]) == 10
