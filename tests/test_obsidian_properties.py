@@ -86,7 +86,7 @@ def test_each_key_text_is_found_byte_for_byte(first, second):
 
 
 def test_not_a_mapping_or_broken_yaml_is_refused():
-    for raw in ("- a\n- b\n", "title: 'unclosed\n", "a: [1, 2\n"):
+    for raw in ("- a\n- b\n", "title: 'unclosed\n", "a: [1, 2\n", "reviewed: 2024-13-45\n"):
         with pytest.raises(PropertiesError):
             parse(raw)
 

@@ -28,8 +28,9 @@ def note_files(vault: Path) -> list[str]:
         lambda t: t.split("\n", 1)[1],  # the first `---` deleted
         lambda t: t.replace("\n---\n", "\n", 1),  # the closing one
         lambda t: t.replace("title:", "title: [unclosed", 1),  # YAML made invalid
+        lambda t: t.replace("title:", "reviewed: 2024-13-45\ntitle:", 1),  # no such date
     ],
-    ids=["first-fence", "closing-fence", "invalid-yaml"],
+    ids=["first-fence", "closing-fence", "invalid-yaml", "impossible-date"],
 )
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
 def test_a_note_with_broken_properties_is_a_conflict_never_a_duplicate(

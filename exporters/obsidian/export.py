@@ -549,7 +549,7 @@ class VaultSync:
         """A paper's listing read back from its note's properties (when the cache lacks it)."""
         try:
             values, _body = frontmatter.parse(self.vault.read(found.path).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # ValueError: undecodable, `2024-13-45`
             return None
         days = set()
         links = values.get("digests")

@@ -80,6 +80,8 @@ def parse(raw: str) -> Properties:
         values = loader.construct_document(node) if node is not None else {}
     except yaml.YAMLError as exc:
         raise PropertiesError(_short(exc)) from None
+    except ValueError as exc:  # PyYAML builds dates itself: `2024-13-45` is a ValueError
+        raise PropertiesError(f"a value YAML cannot read ({exc})") from None
     finally:
         loader.dispose()
     if values is None:
