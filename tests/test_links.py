@@ -143,6 +143,37 @@ def test_a_deleted_link_is_not_recreated_without_force(sync, standin, seed_path,
     assert key in note_links(standin)
 
 
+def move_note_of(item_key: str, vault: Path) -> None:
+    """Move the note whose `zotero` property names the item, as the user would."""
+    (rel,) = [r for r, p in papers(vault).values() if p["zotero"].endswith(item_key)]
+    (vault / rel).rename(vault / "Papers" / "Moved here.md")
+
+
+def test_a_link_the_user_tagged_keeps_its_tags_when_the_note_moves(sync, standin, seed_path):
+    sync("zotero", "obsidian", digests=seed_path)
+    parent, link = next(iter(note_links(standin).items()))
+    standin.user_edit(link["key"], tags=[{"tag": "to read"}], relations={"dc:relation": []})
+    sync("zotero", "obsidian", digests=seed_path)  # reads the edit: nothing of ours changed
+    move_note_of(parent, sync.vault)
+    output = sync("zotero", "obsidian", digests=seed_path)
+    after = note_links(standin)[parent]
+    assert "1 links updated" in output
+    assert opened(after["url"], sync.vault) == "Papers/Moved here.md"
+    assert after["tags"] == [{"tag": "to read"}]  # the user's tag, kept
+
+
+def test_a_link_the_user_trashed_stays_in_the_trash_when_the_note_moves(sync, standin, seed_path):
+    sync("zotero", "obsidian", digests=seed_path)
+    parent, link = next(iter(note_links(standin).items()))
+    standin.user_trash(link["key"])
+    assert "1 links skipped" in sync("zotero", "obsidian", digests=seed_path)
+    move_note_of(parent, sync.vault)
+    standin.reset_log()
+    output = sync("zotero", "obsidian", digests=seed_path)
+    assert standin.items[link["key"]]["deleted"] == 1 and "1 links skipped" in output
+    assert standin.writes == []
+
+
 def test_a_users_own_attachment_is_left_alone(sync, standin, seed_path):
     sync("zotero", "obsidian", digests=seed_path)
     parent = next(iter(note_links(standin)))

@@ -360,7 +360,10 @@ class Sync:
         # --force re-creates what the user deleted: whether it is there is read, not assumed.
         if self.force or record is None:
             return True
-        return record.version != version or record.current != record.pushed
+        # A copy about to be written is read first: an update keeps the user's tags and
+        # relations on it, and one in the trash stays there.
+        changed = record.version != version or record.current != record.pushed
+        return changed or record.current != a.fp
 
     def _held(
         self, a: Attachment, found: dict[str, dict[str, Any]], read: list[str]
@@ -383,7 +386,7 @@ class Sync:
         if data is None:  # listed as changed, gone when read
             self._mark_gone(a.key)
             return None, True
-        current = fingerprint.attachment_fp(data)
+        current = TRASHED if data.get("deleted") else fingerprint.attachment_fp(data)
         pushed = record.pushed if record else ""
         self.state.objects[a.key] = Record(int(data["version"]), current, pushed or current)
         return Held(int(data["version"]), current, pushed, data, bool(data.get("deleted"))), False
