@@ -28,7 +28,8 @@ def paper_id(title: str) -> str:
 
 
 def folded_id(folded: str) -> str:
-    """The id of a title already folded by `normalise_title` (for a reader that needs both)."""
+    """The 16-hex-digit id of folded text: a title folded by `normalise_title`, or the
+    reader's seed for a namesake (its title, text key and first author)."""
     return sha256(folded.encode("utf-8")).hexdigest()[:16]
 
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from .diagnostics import Diagnostic
 from .headers import parse_header
+from .text import shorten
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HASHTAG_LINE = re.compile(r"^#[^\s#]+(?:\s+#[^\s#]+)*$")
@@ -185,7 +186,7 @@ class DigestParser:
             yield Diagnostic(
                 self.path,
                 first[0],
-                f"no authors line after title '{_short(first[1])}'; skipped"
+                f"no authors line after title '{shorten(first[1])}'; skipped"
                 + (f" up to line {end}" if end else ""),
                 "error",
             )
@@ -211,7 +212,7 @@ class DigestParser:
                 yield Diagnostic(
                     self.path,
                     entry_lines[0][0],
-                    f"'{_short(entry_lines[0][1])}' has no hashtag line; exported without tags",
+                    f"'{shorten(entry_lines[0][1])}' has no hashtag line; exported without tags",
                 )
             yield self._record(entry_lines, (tags or ()) if last else (), date_part)
 
@@ -238,7 +239,3 @@ class DigestParser:
             date=day[0],
             part=day[1],
         )
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

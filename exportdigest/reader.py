@@ -19,7 +19,6 @@ import marshal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from hashlib import sha256
 from operator import attrgetter
 from typing import Any
 
@@ -29,6 +28,7 @@ from .inputs import DigestFile, InputError, read_lines
 from .model import Commentary, Entry, Source, folded_id, normalise_title
 from .names import family_key
 from .parser import DigestParser, Record, find_urls, unique_tags
+from .text import shorten
 
 _FILLABLE = ("authors", "abstract", "ko", "en")
 _SPILL_BATCH = 256  # first postings marshalled to the spill at a time
@@ -264,7 +264,7 @@ class Digests:
                     Diagnostic(
                         record.path,
                         record.line,
-                        f"'{_short(record.title)}' was posted before at {_where(paper)} with"
+                        f"'{shorten(record.title)}' was posted before at {_where(paper)} with"
                         f" other {', '.join(dropped)}; the earlier text is kept",
                     )
                 )
@@ -286,9 +286,9 @@ class Digests:
                 return candidate, text
         people = [k for k in map(family_key, record.authors) if k]
         seed = "\0".join((folded, text, *people[:1]))
-        new = sha256(seed.encode("utf-8")).hexdigest()[:16]
+        new = folded_id(seed)
         while new in self._papers or new in ids:  # only when a seed repeats: stays unique
-            new = sha256(new.encode()).hexdigest()[:16]
+            new = folded_id(new)
         self._namesakes[pid] = [*ids, new]
         self._undo.append(lambda: self._namesakes.__setitem__(pid, ids))
         return new, text
@@ -330,7 +330,3 @@ def _entry(first: _First, paper: _Paper, tags: tuple[str, ...]) -> Entry:
 def _where(paper: _Paper) -> str:
     first = paper.sources[0]  # sources are added in reading order
     return f"{first.path}:{first.line}"
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
