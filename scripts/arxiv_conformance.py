@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "corpus" / "2023"
 sys.path.insert(0, str(ROOT / "tests"))
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1"  # the stand-in, not a proxy
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,8 @@ def _isolated_config(tmp_path_factory, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     for name in ("EXPORTDIGEST_ARXIV_URL", "EXPORTDIGEST_ARXIV_DELAY"):  # never the real arXiv
         monkeypatch.delenv(name, raising=False)
+    for name in ("NO_PROXY", "no_proxy"):  # the stand-ins on 127.0.0.1, never through a proxy
+        monkeypatch.setenv(name, "127.0.0.1")
 
 
 @pytest.fixture
