@@ -532,6 +532,11 @@ def beyond_folding(title: str) -> str:
     return title.rsplit(" ", 1)[0] if " " in title else f"{title} Revisited"
 
 
+def decoy_id(serial: int) -> str:
+    """A valid arXiv id that no paper has: month 99 (2399.10000, ..., then 2499.10000, ...)."""
+    return f"{2399 + 100 * (serial // 90000)}.{10000 + serial % 90000:05d}"
+
+
 def seeded(
     papers: list[tuple[str, list[str], str | None]],
 ) -> tuple[list[Paper], dict[str, str | None]]:
@@ -546,7 +551,7 @@ def seeded(
     """
     made: list[Paper] = []
     expected: dict[str, str | None] = {}
-    serial = 90000
+    serial = 0
     for n, (title, authors, identifier) in enumerate(papers):
         expected[title] = identifier
         others = [f"Decoy{n} Author", "Somebody Else"]
@@ -556,13 +561,13 @@ def seeded(
         kinds = n % 4
         if kinds in (0, 3):
             serial += 1
-            made.append(Paper(f"2399.{serial}", f"{title}: Extended Version", list(authors)))
+            made.append(Paper(decoy_id(serial), f"{title}: Extended Version", list(authors)))
         if kinds in (1, 3) or not identifier:
             serial += 1
-            made.append(Paper(f"2399.{serial}", title, others))
+            made.append(Paper(decoy_id(serial), title, others))
         if kinds == 2:
             serial += 1
-            made.append(Paper(f"2399.{serial}", variant(title, 1), others))
+            made.append(Paper(decoy_id(serial), variant(title, 1), others))
     return made, expected
 
 
