@@ -333,9 +333,10 @@ class Sync:
         wanted = [(p, a) for p in self.held for a in self.attachments(p)]
         keys = [a.key for _p, a in wanted if self._attachment_unsure(a)]
         found = {data["key"]: data for data in self.library.items(keys)} if keys else {}
+        unsure = set(keys)  # looked up once per attachment: --force reads them all
         work = []
         for p, a in wanted:
-            held, gone = self._held(a, found, keys)
+            held, gone = self._held(a, found, unsure)
             decision = decide_attachment(a, held, gone, self.force)
             if decision.objects and not self.run.dry_run:
                 work.append((p, a, decision))
@@ -366,7 +367,7 @@ class Sync:
         return changed or record.current != a.fp
 
     def _held(
-        self, a: Attachment, found: dict[str, dict[str, Any]], read: list[str]
+        self, a: Attachment, found: dict[str, dict[str, Any]], read: set[str]
     ) -> tuple[Held | None, bool]:
         """The attachment as the library holds it, and whether the user deleted it."""
         version, record = self._version(a.key), self.state.objects.get(a.key)
