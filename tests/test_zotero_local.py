@@ -147,7 +147,7 @@ def test_a_group_library_is_chosen_by_its_number(run_cli, clock, seed_path, desk
     missing = run_cli(*base, *group, "--zotero-library-id", "4712", str(seed_path))
     assert missing.exit_code == 2
     assert error_lines(missing) == [
-        "exportdigest: error: Zotero desktop has no group 4712 in Zotero desktop (HTTP 403/404); "
+        "exportdigest: error: there is no group 4712 in Zotero desktop (HTTP 403/404); "
         "nothing was written"
     ]
     no_id = run_cli(*base, *group, str(seed_path))
@@ -315,6 +315,20 @@ def test_another_zotero_database_is_reported_not_written_into(
     assert len(desktop.dialogs) == 2
     # its versions are its own: a state file per server id, the first one left as it was
     assert len(list((tmp_path / "state").rglob("user-0-*.json"))) == 2
+
+
+def test_the_environment_key_wins_over_a_key_kept_for_another_database(
+    push_local, desktop, seed_path, tmp_path
+):
+    push_local(str(seed_path))  # a key asked for and kept, for this server id
+    desktop.server_id = "OtherProfile"
+    key = "EnvLocalKey0123456789abcdefghijk"
+    desktop.local_keys[key] = True
+    desktop.reset_log()
+    result = push_local(str(seed_path), env={"ZOTERO_LOCAL_API_KEY": key})
+    assert result.exit_code == 0, result.output
+    assert {w.headers.get("zotero-server-id") for w in library_writes(desktop)} <= {"OtherProfile"}
+    assert desktop.dialogs[1:] == []  # no dialog: the variable's key is the user's choice
 
 
 @pytest.mark.parametrize("key", ["asked for", "from the environment"])

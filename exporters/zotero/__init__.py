@@ -156,7 +156,7 @@ class ZoteroExporter(Exporter):
             ) from None
         except desktop_denied:
             raise TargetUsageError(
-                f"Zotero desktop has no {config.library} (HTTP 403/404); nothing was written"
+                f"there is no {config.library} (HTTP 403/404); nothing was written"
             ) from None
         except AccessDenied:
             raise TargetUsageError(

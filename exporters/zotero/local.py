@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 import httpx2
 
+from exportdigest.http import header_seconds
+
 from .api import ZoteroApi
 from .settings import LOCAL_KEY_VARIABLE
 from .state import default_dir, write_private
@@ -117,7 +119,7 @@ class LocalAccess:
         grant = self.key_file.load()
         if grant is not None:
             self.hide(grant.key)
-            if grant.server_id != server_id:
+            if grant.server_id != server_id and not self.env_key:  # the variable's key wins
                 raise LocalRefused(
                     f"Zotero at {self.host} is another Zotero database than the one this "
                     f"machine pushed to (its server id changed): not written into it; if it is "
@@ -179,8 +181,8 @@ class LocalAccess:
                 )
             raise LocalRefused(f"Zotero's local API is off: {ENABLE}; {NOTHING}")
         if reply.status == 429:
-            wait = reply.headers.get("retry-after", "")
-            later = f"in {wait} s" if wait else "in a minute"
+            wait = header_seconds(reply.headers.get("retry-after"))
+            later = f"in {wait:.0f} s" if wait is not None else "in a minute"
             raise LocalRefused(
                 f"Zotero shows at most five permission dialogs a minute: try again {later}; "
                 f"{NOTHING}"
