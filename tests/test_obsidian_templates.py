@@ -50,6 +50,23 @@ def test_an_unknown_variable_names_file_and_line_before_anything_is_written(
     assert not (tmp_path / "v").exists()
 
 
+@pytest.mark.parametrize("use", ["arxiv_record.pfd", "zotero.nope"])
+def test_a_mistake_in_an_optional_part_is_found_before_anything_is_written(
+    tmp_path, run_cli, digests, use
+):
+    # The sample digest has no arXiv record or Zotero item: the up-front check must try them.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    name = use.split(".")[0]
+    (mine / "paper.md.j2").write_text(
+        f"# {{{{ title }}}}\n{{% if {name} %}}{{{{ {use} }}}}{{% endif %}}\n"
+    )
+    result = run(run_cli, tmp_path / "v", digests, "--template-dir", str(mine))
+    assert result.exit_code == 2, result.output
+    assert f"{mine / 'paper.md.j2'}, line 2" in result.output
+    assert not (tmp_path / "v").exists()
+
+
 def test_an_error_only_some_paper_triggers_names_file_and_line(tmp_path, run_cli, digests):
     mine = tmp_path / "mine"
     mine.mkdir()

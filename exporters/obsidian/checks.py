@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from exportdigest.exporter import TargetUsageError
-from exportdigest.model import Commentary, Entry, Source, paper_id
+from exportdigest.model import ArxivRecord, Commentary, Entry, Source, paper_id
 
 from .context import digest_context, digest_days, index_context, listed, paper_context
 from .render import BASE, DIGEST, FILENAME, INDEX, PAPER, TAG, TemplateProblem, Templates
@@ -22,6 +22,8 @@ SAMPLE = Entry(
     date=dt.date(2024, 11, 4),
     sources=(Source("2024-11-04.txt", 2, dt.date(2024, 11, 4), 1),),
     urls=("https://example.org/code",),
+    # Every optional part present, so a template's use of any of them is tried up front.
+    arxiv=ArxivRecord("2410.23506", 2, "cs.LG", "2024-10-30", "10.1000/sample"),
 )
 
 
@@ -35,6 +37,7 @@ def sample_contexts() -> dict[str, dict]:
         days,
         {day: f"[[Digest {day}]]" for day, _parts in days},
     )
+    paper["zotero"] = "zotero://select/library/items/SAMPLE12"  # as when zotero links it
     papers = [(listed(SAMPLE), "[[Sample - A Paper 1 (v2)]]")]
     return {
         PAPER: paper,
