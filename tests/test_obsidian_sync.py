@@ -201,6 +201,18 @@ def test_force_restores_a_block_whose_markers_were_removed(sync, vault):
     assert "only my words" in text and "%% exportdigest:begin" in text
 
 
+def test_a_begin_marker_left_open_is_a_conflict_not_an_unchanged_note(sync, vault):
+    # The scan and the merge read the marker by one rule: what the merge cannot find, the
+    # scan does not count as the tool's block.
+    sync([FIRST])
+    path = note_of(vault, FIRST)
+    broken = path.read_text("utf-8").replace("this block %%", "this block", 1)
+    path.write_text(broken, encoding="utf-8")
+    output = sync([FIRST]).output
+    assert "conflict" in output and "0 unchanged" in output
+    assert path.read_text("utf-8") == broken
+
+
 def test_a_changed_paper_updates_its_note(sync, vault):
     sync([FIRST])
     path = note_of(vault, FIRST)

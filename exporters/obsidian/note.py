@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 FENCE = "---"
 END = "%% exportdigest:end %%"
-_BEGIN = re.compile(
+# The block's opening line; the vault's scan reads it from the note's bytes with the same text.
+BEGIN_PATTERN = (
     r"^%% exportdigest:begin in=(?P<h_in>[0-9a-f]{16}) out=(?P<h_out>[0-9a-f]{16})"
-    r"(?: id=(?P<id>[^\s%]+))?\b[^\n]*%%[ \t]*\r?$",
-    re.MULTILINE,
+    r"(?: id=(?P<id>[^\s%]+))?\b[^\n]*%%[ \t]*\r?$"
 )
+_BEGIN = re.compile(BEGIN_PATTERN, re.MULTILINE)
 _END = re.compile(r"^%% exportdigest:end %%[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 

@@ -28,6 +28,7 @@ from exportdigest.atomic import is_temp, write_atomic
 
 from .cache import Cache
 from .names import fold
+from .note import BEGIN_PATTERN
 
 PAPERS, TAGS, DIGESTS = "Papers", "Tags", "Digests"
 INDEX_STEM, BASE_FILE = "Paper index", "Papers.base"
@@ -38,9 +39,7 @@ HEAD_BYTES = 1 << 16
 _FENCE = re.compile(rb"^---[ \t]*\r?$", re.MULTILINE)
 _PAPER_ID = re.compile(rb"^paper_id:[ \t]*['\"]?([0-9a-f]{16})['\"]?[ \t]*\r?$", re.MULTILINE)
 _KIND = re.compile(rb"^exportdigest:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
-_MARKER = re.compile(
-    rb"^%% exportdigest:begin in=([0-9a-f]{16}) out=[0-9a-f]{16}(?: id=([^\s%]+))?", re.MULTILINE
-)
+_MARKER = re.compile(BEGIN_PATTERN.encode("ascii"), re.MULTILINE)  # the merge's own rule
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 # Folder handles where the platform has them (not Windows): see the module's docstring.
@@ -362,9 +361,9 @@ def read_facts(path: str) -> list:
     marker = _MARKER.search(head, close.end() if close is not None else 0)
     if marker is None:
         return [kind, key, None] if kind else ["", "", None]
-    if not kind and marker.group(2):
-        kind, key = _id_kind_key(marker.group(2).decode("ascii", "replace"))
-    return [kind, key, marker.group(1).decode()]
+    if not kind and marker["id"]:
+        kind, key = _id_kind_key(marker["id"].decode("ascii", "replace"))
+    return [kind, key, marker["h_in"].decode()]
 
 
 def _properties_kind_key(props: bytes) -> tuple[str, str]:
@@ -400,7 +399,7 @@ def _parsed_kind_key(props: bytes) -> tuple[str, str]:
     if not isinstance(values, dict):
         return "", ""
     pid = values.get("paper_id")
-    if isinstance(pid, str) and re.fullmatch(r"[0-9a-f]{16}", pid):
+    if isinstance(pid, str) and _HEX16.fullmatch(pid):
         return "paper", pid
     if isinstance(values.get("exportdigest"), str):
         return _kind_key(values["exportdigest"])
