@@ -273,6 +273,11 @@ def test_a_revoked_key_then_a_denial_stops(push_local, desktop, seed_path, tmp_p
     assert key_files(tmp_path) == []  # the refused key is not kept
 
 
+def test_a_web_api_setting_does_not_stop_a_desktop_run(push_local, seed_path):
+    result = push_local(str(seed_path), env={"ZOTERO_API_URL": "not a url"})
+    assert result.exit_code == 0, result.output
+
+
 def test_the_environment_key_wins_and_is_not_stored(push_local, desktop, seed_path, tmp_path):
     key = "EnvLocalKey0123456789abcdefghijk"
     desktop.local_keys[key] = True

@@ -94,7 +94,7 @@ def _read_local(settings: Mapping[str, Any]) -> ZoteroSettings:
         library_id=library_id,
         library_type=library_type,
         api_key="",
-        api_url=_url(settings, "zotero_api_url", DEFAULT_API_URL),
+        api_url=DEFAULT_API_URL,  # not used: the desktop has its own --zotero-local-url
         local=True,
         local_url=_url(settings, "zotero_local_url", DEFAULT_LOCAL_URL),
         local_key=local_key,
