@@ -8,7 +8,7 @@ from typing import Any
 
 from .api import ApiError, ZoteroApi, new_token
 from .keys import collection_key
-from .remote import Library, WriteDenied
+from .remote import Library, check_write
 
 
 class Collections:
@@ -60,8 +60,7 @@ class Collections:
         reply = self.api.post("collections", payload, new_token())
         if reply.status == 412:  # our earlier attempt, or another machine, made it already
             return
-        if reply.status == 403:
-            raise WriteDenied("the API key may not write to this library (HTTP 403)")
+        check_write(reply, self.api)
         body = reply.body if isinstance(reply.body, dict) else {}
         failed = body.get("failed") or {}
         if reply.status != 200 or (failed and failed.get("0", {}).get("code") != 412):

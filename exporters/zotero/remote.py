@@ -19,6 +19,13 @@ class WriteDenied(Exception):
     """The key may read the library but not write to it (HTTP 403 on a write)."""
 
 
+def check_write(reply: Reply, api: ZoteroApi) -> None:
+    """Raise WriteDenied for an HTTP 403 answer to a write, worded for the API in use."""
+    if reply.status == 403:
+        who = "Zotero desktop refused the write" if api.local else "the API key may not write"
+        raise WriteDenied(f"{who} to this library (HTTP 403)")
+
+
 def _check(reply: Reply, what: str) -> Reply:
     if reply.status in (403, 404):
         raise AccessDenied(f"{what}: HTTP {reply.status}")

@@ -20,7 +20,7 @@ from . import fingerprint, schema
 from .api import ApiError, ApiUnavailable, Reply, ZoteroApi, new_token
 from .collections import Collections
 from .plan import Decision, Held, Remote, decide, decide_attachment, recorded
-from .remote import AccessDenied, Library, WriteDenied
+from .remote import AccessDenied, Library, check_write
 from .render import Attachment, Paper, paper
 from .state import GONE, TRASHED, Record, State, StateFile
 
@@ -259,8 +259,7 @@ class Sync:
             for w in batch:
                 w.landed = True
             return batch
-        if reply.status == 403:
-            raise WriteDenied("the API key may not write to this library (HTTP 403)")
+        check_write(reply, self.api)
         if reply.status != 200 or not isinstance(reply.body, dict):
             message = f"HTTP {reply.status} {reply.brief}"
             for w in batch:
@@ -395,8 +394,7 @@ class Sync:
     def _send_attachments(self, work: list[tuple[Paper, Attachment, Decision]]) -> list[str]:
         """Write one batch of attachments; why each refused one was refused."""
         reply = self.api.post("items", [d.objects[0] for _p, _a, d in work], new_token())
-        if reply.status == 403:
-            raise WriteDenied("the API key may not write to this library (HTTP 403)")
+        check_write(reply, self.api)
         body = reply.body if reply.status == 200 and isinstance(reply.body, dict) else None
         if body is None:  # all of them, perhaps saved: the next run reads them back
             for _p, a, _d in work:
