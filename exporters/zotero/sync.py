@@ -1,9 +1,11 @@
 """One push of papers to a Zotero library: read its state, plan each paper, write in batches.
 
 Reads: one `format=versions` request (since the last run's library version when this machine
-has pushed before), the deletion log only when new items are to be made, and the items that
-must be compared, 50 keys a request. Writes: at most 50 objects a request, a paper's item and
-note always in the same one, each batch with its own write token, reused on retries.
+has pushed before), the deletions since then when the library changed, the whole deletion log
+only when something of ours may have to be made anew (once a run), and the items that must be
+compared, 50 keys a request. Writes: at most 50 objects a request, a paper's item and note
+always in the same one, each batch with its own write token, reused on retries; then the
+attachments the tool owns, in batches of their own.
 """
 
 from __future__ import annotations
@@ -219,9 +221,7 @@ class Sync:
         """Papers none of whose objects are known: created, unless the user deleted them."""
         if not papers:
             return []
-        if self._gone is None:
-            self._gone = self.library.deleted_items(0)
-        gone = self._gone
+        gone = self._deleted()
         for key in (k for p in papers for k in self._keys(p) if k in gone):
             self._mark_gone(key)
         return self._decide_all(
@@ -352,6 +352,12 @@ class Sync:
                 "the items and their notes are stored, those links are not"
             )
 
+    def _deleted(self) -> set[str]:
+        """Keys in the library's deletion log, read once per run and only when needed."""
+        if self._gone is None:
+            self._gone = self.library.deleted_items(0)
+        return self._gone
+
     def _attachment_unsure(self, a: Attachment) -> bool:
         """Whether the attachment must be read: our records do not vouch for its copy."""
         version, record = self._version(a.key), self.state.objects.get(a.key)
@@ -374,11 +380,10 @@ class Sync:
             self._mark_gone(a.key)
             return None, True
         if version is None:
-            if self._gone is None:
-                self._gone = self.library.deleted_items(0)
-            if a.key in self._gone:
+            gone = a.key in self._deleted()
+            if gone:
                 self._mark_gone(a.key)
-            return None, a.key in self._gone
+            return None, gone
         if a.key not in read:
             assert record is not None  # vouched for by it
             return Held(record.version, record.current, record.pushed), False
