@@ -92,7 +92,6 @@ class VaultSync:
         self.new_tags: dict[str, tuple[str, str, Iterator[str]]] = {}  # tag notes to write
         self.items: Mapping[str, str] = {}  # paper id -> its Zotero item's URI
         self._held = contextlib.ExitStack()  # the vault's lock, from the plan to the end
-        self._is_planned = False
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -111,7 +110,6 @@ class VaultSync:
             self._held.close()
             self.vault.close()
             raise
-        self._is_planned = True
         paths = {
             key: found.path for (kind, key), found in self.vault.notes.items() if kind == "paper"
         }
@@ -155,9 +153,7 @@ class VaultSync:
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Sync every entry, then the digest notes, the index and the base."""
         try:
-            if not self._is_planned:
-                self.plan(entries, count)
-            with self._held:
+            with self._held:  # planned first: ObsidianExporter.export sees to it
                 self._sync(entries, count)
         except BrokenPipeError:  # a reader left: the command's to handle, not a failure here
             raise
