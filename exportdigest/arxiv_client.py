@@ -41,8 +41,6 @@ class Client:
 
         self.url, self.delay, self.attempts = url, max(0.0, delay), attempts
         self.host = urlsplit(url).netloc or url
-        self.requests = 0
-        self.waited = 0.0
         self._sleep, self._clock, self._on_retry = sleep, clock, on_retry
         self._last: float | None = None
         self._not_before = 0.0
@@ -72,7 +70,6 @@ class Client:
         problem = ""
         for attempt in range(self.attempts):
             self._pace()
-            self.requests += 1
             self._last = self._clock()
             try:
                 response = self._http.get(address)
@@ -110,7 +107,6 @@ class Client:
             due = max(due, self._last + self.delay)
         wait = due - self._clock()
         if wait > 0:
-            self.waited += wait
             self._sleep(wait)
 
     def _back_off(self, attempt: int, retry_after: float | None, problem: str) -> None:

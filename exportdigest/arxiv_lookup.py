@@ -34,7 +34,6 @@ class Result:
     records: dict[str, ArxivRecord | None] = field(default_factory=dict)
     later: set[str] = field(default_factory=set)  # a fault kept these from being looked up
     warnings: list[str] = field(default_factory=list)
-    requests: int = 0
 
 
 class Lookup:
@@ -64,7 +63,6 @@ class Lookup:
             else:
                 search.append(paper)
         self._titles(result, search)
-        result.requests = self.client.requests if self.client else 0
         if self._down:
             result.warnings.append(
                 f"arxiv: {self._down}; {len(result.later)} paper(s) left for the next run"
