@@ -145,9 +145,11 @@ class Entry:
         }
 
 
+# An arXiv page's link, by the one id grammar (`arxiv.NEW_STYLE`, `arxiv.OLD_STYLE`); only the
+# host is matched in any case.
 _ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
-    re.IGNORECASE,
+    rf"(?i:arxiv\.org)/(?:abs|pdf|html)/({arxiv.NEW_STYLE.pattern}|{arxiv.OLD_STYLE.pattern})"
+    r"(?:v\d+)?(?!\d)"
 )
 
 

@@ -253,3 +253,26 @@ def test_without_arxiv_no_http_or_feed_library_is_imported(seed_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://arxiv.org/abs/2410.23506v2", "2410.23506"),
+        ("https://ArXiv.org/pdf/2410.23506v2.pdf", "2410.23506"),
+        ("http://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
+        ("https://arxiv.org/abs/math.AG/0101001", "math.AG/0101001"),
+        ("https://arxiv.org/abs/HEP-TH/9901001", None),  # not an id arXiv gives
+        ("https://arxiv.org/abs/2410.235067", None),
+    ],
+)
+def test_an_abstract_link_is_read_by_the_one_id_grammar(seed_entries, link, expected):
+    from exportdigest.arxiv import split_version
+    from exportdigest.model import arxiv_id
+    from exportdigest.parser import find_urls
+
+    abstract = f"Code and paper: {link}"
+    entry = replace(seed_entries[0], abstract=abstract, urls=find_urls(abstract))
+    assert arxiv_id(entry) == expected
+    if expected:  # what the link rule takes, the config and the feed take too
+        assert split_version(expected) == (expected, None)
