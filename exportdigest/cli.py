@@ -150,7 +150,8 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     from .reader import Digests, Selection, SpillFailed
 
     conf = config_file.load(params["config"])
-    config_file.check_tables(conf, CORE_TABLES | set(targets), _warn, {"arxiv": manual_ids})
+    config_file.check_tables(conf, CORE_TABLES | set(targets), _warn)
+    manual = manual_ids(conf.get("arxiv", {}))  # checked now: a bad id stops before reading
     defaults = conf.get("defaults", {})
     _warn_unknown_defaults(ctx, defaults)
     names = _core(ctx, "target", defaults)
@@ -198,7 +199,7 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     report = [f"{digests.total} papers read from {len(digests.files)} file(s)"]
     if count != digests.total:
         report[0] += f", {count} selected"
-    entries, found = _enrich(ctx, digests, defaults, conf.get("arxiv", {}), run)
+    entries, found = _enrich(ctx, digests, defaults, manual, run)
     if found:
         report.append(found)
     outcomes: dict[str, Outcome] = {}
@@ -232,15 +233,15 @@ def _run(ctx: click.Context, targets: Mapping[str, Target], **params: Any) -> in
     return code
 
 
-def _enrich(ctx, digests, defaults, table, run) -> tuple[Any, str | None]:
+def _enrich(ctx, digests, defaults, manual, run) -> tuple[Any, str | None]:
     """The entries with their arXiv records, and the lookup's summary (None without one)."""
-    from .enrich import Settings, enrich, manual_ids
+    from .enrich import Settings, enrich
 
     settings = Settings(
         lookup=_core(ctx, "arxiv", defaults),
         url=_core(ctx, "arxiv_url", defaults),
         delay=_core(ctx, "arxiv_delay", defaults),
-        manual=manual_ids(table),
+        manual=manual,
     )
     return enrich(digests, settings, run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,8 @@ def load(path: Path | None) -> dict[str, Any]:
     return {_key(k): _normalise(v) for k, v in data.items()}
 
 
-def check_tables(
-    conf: dict[str, Any],
-    tables: set[str],
-    warn: Callable[[str], None],
-    checks: Mapping[str, Callable[[dict[str, Any]], object]] | None = None,
-) -> None:
-    """Warn about tables nobody reads; refuse a known table that is not a table, or whose
-    values its check refuses (`checks`: table name -> a check raising UsageError; exit 2)."""
+def check_tables(conf: dict[str, Any], tables: set[str], warn: Callable[[str], None]) -> None:
+    """Warn about tables nobody reads; refuse a known table that is not a table (exit 2)."""
     known = ", ".join(f"[{t}]" for t in sorted(tables))
     for name, value in conf.items():
         if not isinstance(value, dict) and name not in tables:
@@ -78,8 +72,6 @@ def check_tables(
             warn(f"config: unknown table [{name}] ignored (known: {known})")
         elif not isinstance(value, dict):
             raise click.UsageError(f"config: '{name}' must be a table ([{name}]), not a value")
-        elif checks and name in checks:
-            checks[name](value)
 
 
 def setting(ctx: click.Context, option: click.Parameter, value: Any, table: str) -> Any:
