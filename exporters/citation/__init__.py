@@ -17,11 +17,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from exportdigest import arxiv
+from exportdigest import arxiv, extra
 from exportdigest.model import Entry
 from exportdigest.names import Name, split_name
-
-ID_LABEL = "exportdigest-id"  # "exportdigest-id: <id>" marks a paper in a manager's Extra field
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +52,7 @@ class Citation:
     @property
     def id_line(self) -> str:
         """`exportdigest-id: <id>`, the line that lets a re-import be recognised."""
-        return f"{ID_LABEL}: {self.id}"
+        return extra.id_line(self.id)
 
 
 def citation(entry: Entry) -> Citation:

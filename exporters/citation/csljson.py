@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from exportdigest.extra import published_line
 from exportdigest.names import Name
 
 from . import Citation, citation, keyed
@@ -35,7 +36,7 @@ def csl_note(c: Citation) -> str:
 
     Zotero puts `note` into Extra, where `exportdigest-id: <id>` marks the paper as in RIS.
     """
-    published = f"Published version DOI: {c.journal_doi}" if c.journal_doi else ""
+    published = published_line(c.journal_doi)
     return "\n\n".join(part for part in (c.id_line, published, c.ko, c.en) if part)
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from exportdigest.extra import published_line
 from exportdigest.names import Name
 from exportdigest.text import one_line
 
@@ -50,7 +51,7 @@ def _notes(c: Citation) -> list[str]:
 
 
 def _extra(c: Citation) -> list[str]:
-    published = f"Published version DOI: {c.journal_doi}" if c.journal_doi else ""
+    published = published_line(c.journal_doi)
     return [f"arXiv: {c.arxiv}" if c.arxiv else "", published, c.id_line]
 
 

@@ -19,15 +19,16 @@ import hashlib
 import json
 from typing import Any
 
+from exportdigest.extra import CATEGORY_PREFIX, ID_PREFIX, PUBLISHED_PREFIX, id_line
+
 from .notes import Blocks, blocks
 
-ID_PREFIX = "exportdigest-id: "
 SYNC_PREFIX = "exportdigest-sync: "
 OWN_PREFIX = "exportdigest-"
 BASE_FIELDS = ("itemType", "title", "abstractNote")
 ARXIV_FIELDS = ("url", "repository", "archiveID", "DOI", "date")
 # `extra` lines of ours that a lookup (--arxiv) adds; owned like the fields above.
-ARXIV_LABELS = ("arXiv category: ", "Published version DOI: ")
+ARXIV_LABELS = (CATEGORY_PREFIX, PUBLISHED_PREFIX)
 NO_NOTE = "-"
 
 
@@ -38,11 +39,6 @@ def _norm(value: Any) -> str:
 def _digest(projection: Any) -> str:
     text = json.dumps(projection, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def id_line(paper_id: str) -> str:
-    """The `extra` line that names the paper."""
-    return ID_PREFIX + paper_id
 
 
 def paper_id_of(extra: str) -> str | None:

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from exportdigest import arxiv
+from exportdigest.extra import id_line
 from exportdigest.model import ArxivRecord, Entry
 from exportdigest.text import one_line
 
@@ -130,7 +131,7 @@ def paper(entry: Entry) -> Paper:
     }
     record = entry.arxiv
     lines = extra_lines(record) if record else ()
-    item["extra"] = "\n".join([*lines, fingerprint.id_line(entry.id)])
+    item["extra"] = "\n".join([*lines, id_line(entry.id)])
     if record:
         item.update(arxiv_fields(record.id))
     blocks = note_blocks(title, clean(entry.commentary.ko), clean(entry.commentary.en))
