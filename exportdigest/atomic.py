@@ -42,6 +42,15 @@ def is_temp(name: str) -> bool:
     return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
 
 
+def is_stale_temp(name: str) -> bool:
+    """Whether a file name is a temp file of a run that is gone (its process id is not
+    running): a live concurrent run's temp file is never one."""
+    if not is_temp(name):
+        return False
+    pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
+    return pid.isdigit() and not _running(int(pid))
+
+
 def write_atomic(
     path: Path,
     data: bytes,
@@ -214,8 +223,7 @@ def remove_stale_temps(path: Path) -> int:
         return 0
     for name in names:
         if is_temp(name):
-            pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
-            if not pid.isdigit() or _running(int(pid)):
+            if not is_stale_temp(name):
                 continue
         elif not (
             name.startswith(old_prefix)

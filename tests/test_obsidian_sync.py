@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import frontmatter
@@ -386,18 +388,26 @@ def test_two_runs_never_share_a_vault(sync, vault):
     assert "another exportdigest run" in result.output
 
 
+OUT = {"capture_output": True, "text": True, "check": True}
+
+
 def test_stale_temp_files_of_a_killed_run_are_removed(sync, vault):
     sync([FIRST])
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **OUT)
+    dead = int(gone.stdout)  # a process that has ended
     stale = [
-        vault / "Papers" / ".exportdigest-999-0.tmp",
-        vault / ".exportdigest" / ".exportdigest-9-1.tmp",
+        vault / "Papers" / f".exportdigest-{dead}-0.tmp",
+        vault / ".exportdigest" / f".exportdigest-{dead}-1.tmp",
     ]
     for path in stale:
         path.write_text("half a note", "utf-8")
     mine = vault / "Papers" / ".my-draft.tmp"
     mine.write_text("not the tool's", "utf-8")
+    # A run that is still going (here: this test's parent process) keeps its temp files.
+    live = vault / "Papers" / f".exportdigest-{os.getppid()}-0.tmp"
+    live.write_text("a note being written", "utf-8")
     sync([FIRST])
-    assert not any(path.exists() for path in stale) and mine.exists()
+    assert not any(path.exists() for path in stale) and mine.exists() and live.exists()
 
 
 def test_a_write_that_fails_midway_leaves_the_old_note(sync, vault, monkeypatch):

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import yaml
 
-from exportdigest.atomic import is_temp, write_atomic
+from exportdigest.atomic import is_stale_temp, write_atomic
 
 from .cache import Cache
 from .names import fold
@@ -130,14 +130,14 @@ class Vault:
                 continue  # shared with other vaults, whose runs may be live: not ours
             with contextlib.suppress(OSError):
                 for entry in os.scandir(self.root / hidden):
-                    if is_temp(entry.name):
+                    if is_stale_temp(entry.name):
                         self.stale_temps.append(f"{hidden}/{entry.name}")
 
     def _scan_folder(self, rel_dir: str, entries: list, cache: Cache, stack: list) -> None:
         for entry in entries:
             name = entry.name
             if name[0] == ".":
-                if is_temp(name):
+                if is_stale_temp(name):
                     self.stale_temps.append(rel_dir + name)
                 continue
             if entry.is_dir(follow_symlinks=False):
@@ -305,7 +305,7 @@ class Vault:
         return found
 
     def remove_stale_temps(self) -> int:
-        """Delete temp files a killed run left behind; how many."""
+        """Delete temp files a killed run left behind (never a live run's); how many."""
         removed = 0
         for rel in self.stale_temps:
             folder, _, name = rel.rpartition("/")
