@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -240,7 +240,6 @@ class ArxivStandIn(Loopback):
         self.not_before = 0.0
         self.open_connections = 0
         self.lock = threading.RLock()
-        self._httpd: ThreadingHTTPServer | None = None
         for paper in papers or ():
             self.add(paper)
 

@@ -73,7 +73,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -223,7 +223,6 @@ class ZoteroStandIn(Loopback):
         self.violations: list[str] = []
         self.not_before = 0.0
         self.lock = threading.RLock()
-        self._httpd: ThreadingHTTPServer | None = None
 
     # ---- life cycle -------------------------------------------------------------------------
 
