@@ -104,7 +104,6 @@ class ZoteroExporter(Exporter):
     def export(self, entries: Iterable[Entry], count: int) -> Outcome:
         """Push the entries; conflicts and failures are reported per paper by title."""
         from .api import ApiError, ApiUnavailable, ServerChanged, ZoteroApi
-        from .local import LocalRefused
         from .remote import AccessDenied, WriteDenied
         from .render import Attachment, Paper
         from .state import StateFile
@@ -147,8 +146,6 @@ class ZoteroExporter(Exporter):
         desktop_denied = (AccessDenied,) if config.local else ()  # no key: a missing group
         try:
             outcome = sync.push(entries, count)
-        except LocalRefused as exc:
-            raise TargetUsageError(self.run.mask(str(exc))) from None
         except ServerChanged:
             raise TargetUsageError(
                 "Zotero now answers for another Zotero database (its server id changed during "
@@ -194,7 +191,7 @@ class ZoteroExporter(Exporter):
 
     def _open_local(self, api: Any) -> str:
         """Connect to the desktop app (its server id); writes then get their key from it."""
-        from .local import KeyFile, LocalAccess, LocalRefused
+        from .local import KeyFile, LocalAccess
 
         def hide(secret: str) -> None:
             self.run.secrets += (secret,)
@@ -204,9 +201,6 @@ class ZoteroExporter(Exporter):
         )
         if self.config.local_key:
             hide(self.config.local_key)
-        try:
-            server_id = access.connect()
-        except LocalRefused as exc:
-            raise TargetUsageError(self.run.mask(str(exc))) from None
+        server_id = access.connect()  # LocalRefused: one line, exit 2 (masked by the CLI)
         api.writer = access
         return server_id

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import httpx2
 
+from exportdigest.exporter import TargetUsageError
 from exportdigest.http import header_seconds
 
 from .api import ZoteroApi
@@ -32,8 +33,8 @@ ENABLE = (
 NOTHING = "nothing was written"
 
 
-class LocalRefused(Exception):
-    """The local API cannot be written to; the message is the one line the user sees."""
+class LocalRefused(TargetUsageError):
+    """The local API cannot be written to; the message is the one line the user sees (exit 2)."""
 
 
 class Grant(NamedTuple):
