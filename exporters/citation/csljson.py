@@ -32,7 +32,8 @@ def csl_name(name: Name) -> dict:
 
 
 def csl_note(c: Citation) -> str:
-    """The id line, then the Korean and the English commentary, a blank line between each.
+    """The id line, the published version's DOI (when arXiv lists one), then the Korean and
+    the English commentary, a blank line between each.
 
     Zotero puts `note` into Extra, where `exportdigest-id: <id>` marks the paper as in RIS.
     """
